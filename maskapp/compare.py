@@ -1,0 +1,484 @@
+"""`compare`: read two masks and compute every statistic family in one call.
+
+Overlap statistics always; boundary distances, per-class tables (label mode)
+and per-object matching unless switched off. The result is a frozen
+:class:`Comparison` whose :meth:`~Comparison.to_dict` is the CLI's JSON.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+
+from . import __version__
+from .errors import MaskError
+from .io import read_mask
+from .masks import (
+    DEFAULT_VOID,
+    Interpretation,
+    Kind,
+    Mask,
+    check_same_shape,
+    resized_mask,
+)
+from .metrics import OverlapStatistics, overlap_counts, overlap_statistics
+
+if TYPE_CHECKING:
+    from .classes import ClassComparison
+    from .objects import ObjectComparison
+    from .surface import SurfaceDistances
+
+VoidPolicy = Literal["reference", "either"]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Everything maskapp computed for one (reference, candidate) pair.
+
+    ``reference`` / ``candidate`` say how each input was read; ``overlap``
+    holds the overlap statistics; ``surface``, ``classes`` and ``objects``
+    are None when that family was skipped (or, for ``classes``, in binary
+    mode). ``options`` records every choice made, and :meth:`to_dict` states
+    them in its ``conventions`` block.
+    """
+
+    reference: Interpretation
+    candidate: Interpretation
+    overlap: OverlapStatistics
+    surface: SurfaceDistances | None
+    classes: ClassComparison | None
+    objects: ObjectComparison | None
+    options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def iou(self) -> float:
+        return self.overlap.iou
+
+    @property
+    def dice(self) -> float:
+        return self.overlap.dice
+
+    @property
+    def precision(self) -> float:
+        return self.overlap.precision
+
+    @property
+    def recall(self) -> float:
+        return self.overlap.recall
+
+    @property
+    def hd95(self) -> float | None:
+        return None if self.surface is None else self.surface.hd95
+
+    @property
+    def undefined(self) -> dict[str, str]:
+        """Every statistic without a finite value, with its reason."""
+        out = dict(self.overlap.undefined)
+        if self.surface is not None:
+            out.update(self.surface.infinite)
+        if self.classes is not None:
+            out.update({f"classes.{k}": v for k, v in self.classes.undefined.items()})
+        if self.objects is not None:
+            out.update({f"objects.{k}": v for k, v in self.objects.undefined.items()})
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dictionary: the CLI's ``--json`` output.
+
+        Undefined or infinite values are ``None`` and their reasons are listed
+        under ``undefined``; no NaN or Infinity ever appears.
+        """
+        o = self.overlap
+        out: dict[str, Any] = {
+            "shape": list(o.shape),
+            "kind": self.reference.kind,
+            "reference_area": o.reference_area,
+            "candidate_area": o.candidate_area,
+            "intersection": o.intersection,
+            "union": o.union,
+            "tp": o.tp,
+            "fp": o.fp,
+            "fn": o.fn,
+            "tn": o.tn,
+            "iou": o.iou,
+            "dice": o.dice,
+            "precision": o.precision,
+            "recall": o.recall,
+            "specificity": o.specificity,
+            "accuracy": o.accuracy,
+            "balanced_accuracy": o.balanced_accuracy,
+            "mcc": o.mcc,
+            "kappa": o.kappa,
+            "volume_similarity": o.volume_similarity,
+            "relative_area_difference": o.relative_area_difference,
+            "centroid_reference": o.centroid_reference,
+            "centroid_candidate": o.centroid_candidate,
+            "centroid_offset": o.centroid_offset,
+            "bbox_reference": o.bbox_reference,
+            "bbox_candidate": o.bbox_candidate,
+            "both_empty": o.both_empty,
+            "reference_empty": o.reference_empty,
+            "candidate_empty": o.candidate_empty,
+        }
+        if self.surface is not None:
+            out.update(self.surface.to_dict())
+        if self.classes is not None:
+            classes = self.classes.to_dict()
+            out["per_class"] = classes.pop("per_class")
+            out["mean_iou"] = self.classes.mean_iou
+            out["mean_dice"] = self.classes.mean_dice
+            out["classes"] = classes
+        if self.objects is not None:
+            out["objects"] = self.objects.to_dict(include_objects=False)
+        out["reference"] = self.reference.to_dict()
+        out["candidate"] = self.candidate.to_dict()
+        out["undefined"] = self.undefined
+        out["conventions"] = conventions(self.options)
+        out["maskapp_version"] = __version__
+        return json_ready(out)
+
+
+def json_ready(obj: Any) -> Any:
+    """Recursively turn numpy values into Python ones and NaN/inf into None."""
+    if isinstance(obj, dict):
+        return {str(k): json_ready(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [json_ready(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return json_ready(obj.tolist())
+    if isinstance(obj, np.generic):
+        obj = obj.item()
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    return obj
+
+
+def conventions(options: dict[str, Any]) -> dict[str, Any]:
+    """The conventions block: every choice behind the numbers, in words and values."""
+    kind = options.get("kind", "binary")
+    out: dict[str, Any] = {
+        "reference": "ground truth (A); candidate = prediction (B)",
+        "precision": "|A∩B| / |B|",
+        "recall": "|A∩B| / |A|",
+        "both_empty": "IoU = Dice = 1.0 (flagged both_empty); every distance 0",
+        "one_empty": (
+            "IoU = Dice = 0.0; Hausdorff, HD95, ASSD, MASD infinite (null in JSON, "
+            "reason under 'undefined')"
+        ),
+        "zero_denominator": "undefined: null in JSON with the reason under 'undefined'",
+        "bbox": "(min_row, min_col, max_row, max_col), half-open",
+        "axes": "(row, col); spacing = (row_spacing, col_spacing)",
+        "kind": kind,
+        "resize": (
+            "candidate resized to the reference by nearest neighbour"
+            if options.get("resized") else "none (sizes must match)"
+        ),
+    }
+    if options.get("distances"):
+        out.update(
+            {
+                "spacing": list(options["spacing"]),
+                "boundary": (
+                    "mask XOR its erosion by the "
+                    + ("4-connected cross" if options["boundary_connectivity"] == 4
+                       else "3×3 square")
+                    + "; pixels outside the image count as background"
+                ),
+                "boundary_connectivity": options["boundary_connectivity"],
+                "hd95": (
+                    "max of the two directed 95th percentiles (MONAI, DeepMind)"
+                    if options["hd95"] == "max"
+                    else "95th percentile of both directions pooled (MedPy, seg-metrics)"
+                ),
+                "assd": "mean of all boundary distances of both directions pooled",
+                "masd": "average of the two directed mean distances (MetricsReloaded)",
+                "surface_dice_tolerance": options["tolerance"],
+                "boundary_iou_width": options["boundary_width"],
+            }
+        )
+    if kind == "labels":
+        out.update(
+            {
+                "void": options.get("void"),
+                "void_policy": (
+                    "pixels where the reference is void are ignored (VOC)"
+                    if options.get("void_policy") == "reference"
+                    else "pixels where either map is void are ignored"
+                ),
+                "background": 0,
+                "mean_over": (
+                    "classes present in either map, background "
+                    + ("included" if options.get("include_background") else "excluded")
+                ),
+                "absent_class": "undefined (not 0, not 1), left out of the means",
+                "binary_statistics": (
+                    "foreground = any class other than background 0, void ignored"
+                ),
+            }
+        )
+    if options.get("objects"):
+        out.update(
+            {
+                "object_connectivity": options["connectivity"],
+                "object_matching": (
+                    f"one-to-one (Hungarian), IoU ≥ {options['match_iou']:g}"
+                ),
+            }
+        )
+    return out
+
+
+def compare(
+    reference,
+    candidate,
+    *,
+    kind: Kind = "binary",
+    threshold: float | None = None,
+    void: int | None = DEFAULT_VOID,
+    void_policy: VoidPolicy = "reference",
+    include_background: bool = False,
+    resize: bool = False,
+    distances: bool = True,
+    objects: bool = True,
+    spacing: tuple[float, float] = (1.0, 1.0),
+    hd95: Literal["max", "pooled"] = "max",
+    boundary_connectivity: Literal[4, 8] = 4,
+    tolerance: float = 1.0,
+    boundary_width: float = 2.0,
+    connectivity: Literal[4, 8] = 8,
+    match_iou: float = 0.5,
+) -> Comparison:
+    """Compare a reference mask (A, ground truth) with a candidate (B, prediction).
+
+    Parameters
+    ----------
+    reference, candidate : path, bytes, file-like, Mask or array-like
+        Anything :func:`maskapp.read_mask` reads.
+    kind : {'binary', 'labels'}
+        Binary masks, or multi-class label maps (adds the per-class family).
+    threshold : float, optional
+        Binary mode: foreground = value > threshold, for both inputs.
+    void : int or None
+        Label mode: void label (default 255), counted in no statistic.
+    void_policy : {'reference', 'either'}
+        Ignore pixels where the reference is void (VOC) or where either is.
+    include_background : bool
+        Label mode: include class 0 in the mean IoU / Dice.
+    resize : bool
+        Resize the candidate to the reference by nearest neighbour when the
+        sizes differ. Without it a size mismatch raises :class:`MaskError`.
+    distances : bool
+        Compute the boundary-distance family (Hausdorff, HD95, ASSD …).
+    objects : bool
+        Compute the per-object family (connected components, matching, PQ).
+    spacing : (float, float)
+        Pixel size along rows and columns; distances are pixels × spacing.
+    hd95 : {'max', 'pooled'}
+        HD95 as the larger directed 95th percentile, or pooled (MedPy).
+    boundary_connectivity : {4, 8}
+        Erosion element for boundaries: the 4-connected cross or the square.
+    tolerance : float
+        Surface Dice tolerance τ, in spacing units.
+    boundary_width : float
+        Boundary IoU band width d, in spacing units.
+    connectivity : {4, 8}
+        Connectivity of objects (connected components).
+    match_iou : float
+        Object matching threshold (IoU ≥ match_iou).
+
+    Returns
+    -------
+    Comparison
+
+    Raises
+    ------
+    MaskError
+        Unusable input, or a size mismatch without ``resize=True``.
+
+    Examples
+    --------
+    >>> r = compare([[1, 1, 0, 0]], [[0, 1, 1, 0]], distances=False, objects=False)
+    >>> round(r.iou, 4), r.dice
+    (0.3333, 0.5)
+    >>> compare([[0, 0]], [[0, 0]], distances=False, objects=False).overlap.both_empty
+    True
+    """
+    if kind not in ("binary", "labels"):
+        raise ValueError(f"kind must be 'binary' or 'labels', not {kind!r}")
+    if hd95 not in ("max", "pooled"):
+        raise ValueError(f"hd95 must be 'max' or 'pooled', not {hd95!r}")
+    if void_policy not in ("reference", "either"):
+        raise ValueError(f"void_policy must be 'reference' or 'either', not {void_policy!r}")
+    spacing = _check_spacing(spacing)
+    if not 0.0 <= match_iou <= 1.0:
+        raise MaskError(f"The matching IoU must be between 0 and 1, not {match_iou:g}.")
+
+    # 0/1 arrays (what decoding a PNG gives) skip the generic interpretation:
+    # the fused counting pass verifies they are 0/1 on the fly.
+    counts = None
+    if kind == "binary" and threshold is None and _is_01_candidate(reference, candidate):
+        counts = overlap_counts(reference, candidate)
+        if counts.max_reference <= 1 and counts.max_candidate <= 1:
+            ref_mask = _fast_mask(reference, counts.reference_area)
+            cand_mask = _fast_mask(candidate, counts.candidate_area)
+        else:
+            counts = None
+    if counts is None:
+        ref_mask = read_mask(reference, kind=kind, threshold=threshold, void=void)
+        cand_mask = read_mask(candidate, kind=kind, threshold=threshold, void=void)
+        if ref_mask.info.kind != cand_mask.info.kind:
+            raise MaskError(
+                f"The reference is a {ref_mask.info.kind} mask but the candidate is a "
+                f"{cand_mask.info.kind} mask; read both the same way."
+            )
+        if ref_mask.shape != cand_mask.shape:
+            if not resize:
+                check_same_shape(ref_mask.array, cand_mask.array)
+            cand_mask = resized_mask(cand_mask, ref_mask.shape)
+            resized = True
+        else:
+            resized = False
+    else:
+        resized = False
+
+    kind = ref_mask.info.kind
+    classes = None
+    ignored = 0
+    if kind == "labels":
+        from .classes import compare_classes
+
+        classes = compare_classes(
+            ref_mask.array,
+            cand_mask.array,
+            void=ref_mask.info.void,
+            void_policy=void_policy,
+            include_background=include_background,
+        )
+        ref_fg, cand_fg, ignored = label_foreground(
+            ref_mask.array, cand_mask.array, ref_mask.info.void, void_policy
+        )
+    else:
+        ref_fg, cand_fg = ref_mask.array, cand_mask.array
+    if counts is None:
+        counts = overlap_counts(ref_fg, cand_fg)
+    overlap = overlap_statistics(counts, spacing=spacing, ignored=ignored)
+
+    surface = None
+    if distances:
+        from .surface import surface_distances
+
+        surface = surface_distances(
+            ref_fg,
+            cand_fg,
+            spacing=spacing,
+            connectivity=boundary_connectivity,
+            hd95=hd95,
+            tolerance=tolerance,
+            boundary_width=boundary_width,
+        )
+    object_result = None
+    if objects:
+        from .objects import compare_objects
+
+        object_result = compare_objects(
+            ref_fg, cand_fg, connectivity=connectivity, match_iou=match_iou
+        )
+    options = dict(
+        kind=kind,
+        threshold=threshold,
+        void=ref_mask.info.void if kind == "labels" else None,
+        void_policy=void_policy,
+        include_background=include_background,
+        resized=resized,
+        distances=distances,
+        objects=objects,
+        spacing=spacing,
+        hd95=hd95,
+        boundary_connectivity=boundary_connectivity,
+        tolerance=tolerance,
+        boundary_width=boundary_width,
+        connectivity=connectivity,
+        match_iou=match_iou,
+    )
+    return Comparison(
+        reference=ref_mask.info,
+        candidate=cand_mask.info,
+        overlap=overlap,
+        surface=surface,
+        classes=classes,
+        objects=object_result,
+        options=options,
+    )
+
+
+def _check_spacing(spacing) -> tuple[float, float]:
+    try:
+        row, col = (float(s) for s in spacing)
+    except (TypeError, ValueError) as err:
+        raise MaskError(
+            f"The pixel spacing must be two numbers (row, column), not {spacing!r}."
+        ) from err
+    if not (math.isfinite(row) and math.isfinite(col) and row > 0 and col > 0):
+        raise MaskError(
+            f"The pixel spacing must be two positive numbers, not ({row:g}, {col:g})."
+        )
+    return row, col
+
+
+def _is_01_candidate(reference, candidate) -> bool:
+    """Both are same-shape 2-D bool/uint8 ndarrays, eligible for the fast path."""
+    return (
+        isinstance(reference, np.ndarray)
+        and isinstance(candidate, np.ndarray)
+        and reference.ndim == 2
+        and reference.shape == candidate.shape
+        and reference.size > 0
+        and reference.dtype in (np.bool_, np.uint8)
+        and candidate.dtype in (np.bool_, np.uint8)
+    )
+
+
+def _fast_mask(array: np.ndarray, area: int) -> Mask:
+    """A binary Mask for a verified 0/1 array, described without another pass."""
+    from .masks import MAX_PIXELS, _too_large
+
+    if array.size > MAX_PIXELS:
+        raise MaskError(_too_large(*array.shape))
+    values: tuple = (0, 1) if 0 < area < array.size else ((1,) if area else (0,))
+    bool_view = np.ascontiguousarray(array).view(np.bool_)
+    info = Interpretation(
+        source="numpy array",
+        format=None,
+        mode="array",
+        dtype=str(array.dtype),
+        shape=array.shape,
+        kind="binary",
+        rule="set pixels are foreground" if array.dtype == bool else "nonzero is foreground",
+        values=tuple(bool(v) for v in values) if array.dtype == bool else values,
+        n_values=len(values),
+        foreground=area,
+    )
+    return Mask(bool_view, info)
+
+
+def label_foreground(
+    reference: np.ndarray, candidate: np.ndarray, void: int | None, void_policy: str
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Binary foreground (any class but background 0) with void pixels removed.
+
+    Ignored pixels are set to background in both masks and their number is
+    returned, so the statistics can leave them out of TN.
+    """
+    ref_fg = reference != 0
+    cand_fg = candidate != 0
+    if void is None:
+        return ref_fg, cand_fg, 0
+    ignore = reference == void
+    if void_policy == "either":
+        ignore |= candidate == void
+    ref_fg &= ~ignore
+    cand_fg &= ~ignore
+    return ref_fg, cand_fg, int(np.count_nonzero(ignore))

@@ -1,0 +1,373 @@
+"""Reading mask files, bytes and arrays — the only module that imports Pillow.
+
+Formats are decided by content (magic bytes), never by file name. Only an
+allow-list of Pillow plugins is ever opened (PNG, JPEG, BMP, TIFF, GIF, WebP);
+``.npy`` files are parsed from their header without pickles. Sizes are checked
+against :data:`maskapp.masks.MAX_PIXELS` from the header, before any pixel is
+decoded, and every failure becomes one :class:`~maskapp.errors.MaskError`.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import IO
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from .errors import MaskError
+from .masks import (
+    DEFAULT_VOID,
+    MAX_PIXELS,
+    Kind,
+    Mask,
+    _too_large,
+    array_from,
+    interpret,
+)
+
+#: Pillow formats maskapp opens; nothing else is ever decoded.
+IMAGE_FORMATS = ("PNG", "JPEG", "BMP", "TIFF", "GIF", "WEBP")
+
+#: File extensions listed to users (the content decides, not the extension).
+EXTENSIONS = ("png", "jpg", "jpeg", "bmp", "tif", "tiff", "gif", "webp", "npy")
+
+#: Largest file read, in bytes: an 8192² float64 ``.npy`` plus its header.
+MAX_FILE_BYTES = MAX_PIXELS * 8 + 4096
+
+_NPY_MAGIC = b"\x93NUMPY"
+_ZIP_MAGIC = b"PK\x03\x04"
+_LOSSY = {"JPEG"}
+
+Source = str | os.PathLike | bytes | bytearray | memoryview | IO[bytes] | np.ndarray | Mask
+
+
+def read_mask(
+    source: Source,
+    *,
+    kind: Kind = "binary",
+    threshold: float | None = None,
+    void: int | None = DEFAULT_VOID,
+) -> Mask:
+    """Read a mask from a file, bytes, a file-like object or an array.
+
+    Parameters
+    ----------
+    source : path, bytes, file-like, ndarray or array-like
+        A path (``str`` / ``Path``), the file's bytes, a binary file object, a
+        numpy array, or anything with ``__array__`` / ``__dlpack__`` (e.g. a
+        CPU torch tensor — torch is never imported).
+    kind : {'binary', 'labels'}
+        ``'binary'`` gives a bool mask; ``'labels'`` a multi-class label map.
+    threshold : float, optional
+        Binary mode: foreground = value > threshold, overriding the default rule.
+    void : int or None
+        Label mode: void / ignore label, 255 by default; None for none.
+
+    Returns
+    -------
+    Mask
+        ``.array`` (bool or int32 labels) and ``.info`` (an
+        :class:`~maskapp.masks.Interpretation`: source mode and dtype, size,
+        distinct values or classes, the rule applied, notes).
+
+    Raises
+    ------
+    MaskError
+        Empty, unreadable, corrupt or truncated files, formats outside the
+        allow-list, pickled ``.npy``, more than two dimensions, or more than
+        ``MAX_PIXELS`` pixels (checked from the header).
+
+    Notes
+    -----
+    Binary rules: 1-bit and bool as is; one or two distinct values → nonzero
+    (0/1, 0/255, 0/65535); palette images by index (nonzero index); colour →
+    non-black; a mask only in the alpha channel → alpha; JPEG → midpoint of the
+    observed range; 8-bit with more than 64 values → > 127.5; floats in [0, 1]
+    → > 0.5; integer id maps → nonzero. Label rules: palette indices, integer
+    grey values, or packed ``0xRRGGBB`` colours (black = 0).
+
+    Examples
+    --------
+    >>> m = read_mask(np.array([[0, 255], [255, 0]], dtype=np.uint8))
+    >>> m.array.tolist(), m.info.rule
+    ([[False, True], [True, False]], 'nonzero is foreground')
+    """
+    if isinstance(source, Mask):
+        return source
+    if isinstance(source, str | os.PathLike):
+        data, label = _read_path(Path(source)), "file"
+    elif isinstance(source, bytes | bytearray | memoryview):
+        data, label = bytes(source), "file"
+    elif hasattr(source, "read"):
+        data, label = _read_stream(source), "file"
+    else:
+        raw = array_from(source)
+        name = "numpy array" if isinstance(source, np.ndarray) else type(source).__name__
+        return interpret(raw, kind=kind, source=name, threshold=threshold, void=void)
+    return decode(data, kind=kind, threshold=threshold, void=void, source=label)
+
+
+def decode(
+    data: bytes,
+    *,
+    kind: Kind = "binary",
+    threshold: float | None = None,
+    void: int | None = DEFAULT_VOID,
+    source: str = "file",
+) -> Mask:
+    """Decode a mask file's bytes (image or ``.npy``), sniffing the format."""
+    if len(data) == 0:
+        raise MaskError("The file is empty (0 bytes); choose a mask image or .npy file.")
+    if data.startswith(_NPY_MAGIC):
+        raw, notes = _decode_npy(data), ()
+        return interpret(
+            raw, kind=kind, source=f"NPY {source}", format="NPY", mode="array",
+            threshold=threshold, void=void, notes=notes,
+        )
+    if data.startswith(_ZIP_MAGIC):
+        raise MaskError(
+            "The file is a zip archive (perhaps an .npz); save one 2-D array with "
+            "numpy.save as .npy, or export the mask as PNG."
+        )
+    if data[:1] == b"\x80" and data[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05"):
+        raise MaskError(
+            "The file is a Python pickle, which maskapp never loads; save the mask "
+            "with numpy.save (no pickles) or as PNG."
+        )
+    raw, fmt, mode, notes = _decode_image(data)
+    return interpret(
+        raw, kind=kind, source=f"{fmt} {source}", format=fmt, mode=mode,
+        threshold=threshold, void=void, lossy=fmt in _LOSSY, notes=notes,
+    )
+
+
+def _read_path(path: Path) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise MaskError(_file_too_large(size))
+        return path.read_bytes()
+    except FileNotFoundError as err:
+        raise MaskError(f"No file at '{path}'; check the path and try again.") from err
+    except IsADirectoryError as err:
+        raise MaskError(f"'{path}' is a folder, not a mask file; name a file.") from err
+    except PermissionError as err:
+        raise MaskError(f"'{path}' cannot be read (permission denied).") from err
+
+
+def _read_stream(stream: IO[bytes]) -> bytes:
+    data = stream.read(MAX_FILE_BYTES + 1)
+    if not isinstance(data, bytes | bytearray):
+        raise TypeError("file-like sources must be opened in binary mode")
+    if len(data) > MAX_FILE_BYTES:
+        raise MaskError(_file_too_large(len(data)))
+    return bytes(data)
+
+
+def _file_too_large(size: int) -> str:
+    return (
+        f"The file is {size / 2**20:.0f} MB, more than the {MAX_FILE_BYTES / 2**20:.0f} MB "
+        "a mask can take; downscale or compress it (PNG)."
+    )
+
+
+def _decode_image(data: bytes) -> tuple[np.ndarray, str, str, tuple[str, ...]]:
+    """Open with the allow-listed Pillow plugins, check size, decode fully."""
+    notes: list[str] = []
+    with warnings.catch_warnings():
+        # Treat Pillow's bomb warning as an error, as its security handbook advises.
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            im = Image.open(io.BytesIO(data), formats=IMAGE_FORMATS)
+        except Image.DecompressionBombError as err:
+            raise MaskError(_bomb_message(err)) from err
+        except Image.DecompressionBombWarning as err:
+            raise MaskError(_bomb_message(err)) from err
+        except UnidentifiedImageError as err:
+            raise MaskError(
+                "The file is not an image maskapp can read (it reads PNG, JPEG, BMP, "
+                "TIFF, GIF, WebP and .npy); export the mask in one of those formats."
+            ) from err
+        except Exception as err:  # Pillow plugins raise many types on hostile bytes
+            raise MaskError(_corrupt_message(err)) from err
+        try:
+            fmt = im.format or "image"
+            cols, rows = im.size
+            if rows <= 0 or cols <= 0:
+                raise MaskError(f"The {fmt} declares an empty size ({cols}×{rows}).")
+            if rows * cols > MAX_PIXELS:
+                raise MaskError(_too_large(rows, cols))
+            frames = getattr(im, "n_frames", 1)
+            if frames > 1:
+                what = "pages" if fmt == "TIFF" else "frames"
+                notes.append(f"first of {frames} {what} used")
+            im.load()
+            oriented = _apply_exif(im, notes)
+            raw, mode = _pixels(oriented, notes)
+        except MaskError:
+            raise
+        except Image.DecompressionBombError as err:
+            raise MaskError(_bomb_message(err)) from err
+        except Image.DecompressionBombWarning as err:
+            raise MaskError(_bomb_message(err)) from err
+        except MemoryError as err:
+            raise MaskError(
+                "The image needs more memory to decode than is available; use a smaller mask."
+            ) from err
+        except Exception as err:
+            raise MaskError(_corrupt_message(err)) from err
+        finally:
+            im.close()
+    return raw, fmt, mode, tuple(notes)
+
+
+def _bomb_message(err: Exception) -> str:
+    return (
+        "The image declares far more pixels than a mask needs (a possible decompression "
+        f"bomb; the limit is {MAX_PIXELS / 1e6:.1f} MP); downscale it and try again."
+    )
+
+
+def _corrupt_message(err: Exception) -> str:
+    text = str(err).strip().rstrip(".") or type(err).__name__
+    if "truncated" in text.lower():
+        return (
+            "The image file is truncated (it ends before all pixels); export it again "
+            "or upload the complete file."
+        )
+    return (
+        f"The image file is corrupt or unreadable ({text[:120]}); export it again as "
+        "PNG and retry."
+    )
+
+
+def _apply_exif(im: Image.Image, notes: list[str]) -> Image.Image:
+    """Apply EXIF orientation; malformed EXIF is noted, never fatal."""
+    try:
+        orientation = im.getexif().get(0x0112, 1)
+    except Exception:
+        notes.append("EXIF metadata unreadable and ignored")
+        return im
+    if orientation in (None, 1):
+        return im
+    try:
+        out = ImageOps.exif_transpose(im)
+    except Exception:
+        notes.append(f"EXIF orientation {orientation} could not be applied")
+        return im
+    notes.append(f"EXIF orientation {orientation} applied")
+    return out
+
+
+def _pixels(im: Image.Image, notes: list[str]) -> tuple[np.ndarray, str]:
+    """Pillow image → numpy array in its own values (no L/RGB conversion)."""
+    mode = im.mode
+    if mode in ("1", "L", "P", "LA", "RGB", "RGBA", "I", "F", "I;16", "I;16L", "I;16B",
+                "I;16N"):
+        raw = np.asarray(im)
+        if mode.startswith("I;16"):
+            raw = raw.astype(np.uint16, copy=False)
+        return raw, mode
+    if mode == "PA":
+        notes.append("palette alpha ignored")
+        return np.asarray(im.getchannel(0)), mode
+    if mode in ("CMYK", "YCbCr", "RGBX", "RGBa", "La"):
+        notes.append(f"{mode} converted to RGB")
+        return np.asarray(im.convert("RGB")), mode
+    raise MaskError(
+        f"The image uses colour mode {mode}, which is not a mask format; save it as "
+        "grey, palette or RGB PNG."
+    )
+
+
+def _decode_npy(data: bytes) -> np.ndarray:
+    """Parse an .npy header safely and view its data; never unpickles."""
+    stream = io.BytesIO(data)
+    fmt = np.lib.format
+    try:
+        version = fmt.read_magic(stream)
+        if version == (1, 0):
+            shape, fortran, dtype = fmt.read_array_header_1_0(stream)
+        elif version in ((2, 0), (3, 0)):
+            shape, fortran, dtype = fmt.read_array_header_2_0(stream)
+        else:
+            raise ValueError(f"unknown .npy version {version}")
+    except Exception as err:
+        raise MaskError(
+            f"The .npy file has a corrupt header ({str(err)[:80]}); save it again with "
+            "numpy.save."
+        ) from err
+    if dtype.hasobject:
+        raise MaskError(
+            "The .npy file holds Python objects (it needs pickle), which maskapp never "
+            "loads; save a numeric array instead."
+        )
+    if dtype.names is not None or dtype.subdtype is not None or dtype.kind not in "biuf":
+        raise MaskError(
+            f"The .npy file has data type {dtype}, not a plain numeric type; save a "
+            "bool, integer or float array."
+        )
+    size = int(np.prod(shape, dtype=np.int64)) if shape else 1
+    pixels = int(np.prod(shape[:2], dtype=np.int64)) if len(shape) >= 2 else size
+    if len(shape) == 0:
+        raise MaskError("The .npy file holds a single number, not a 2-D mask.")
+    if size == 0:
+        raise MaskError(f"The .npy array has no elements (shape {tuple(shape)}).")
+    if pixels > MAX_PIXELS or size > MAX_PIXELS * 4:
+        rows = shape[0]
+        cols = shape[1] if len(shape) > 1 else 1
+        raise MaskError(_too_large(rows, cols))
+    offset = stream.tell()
+    needed = size * dtype.itemsize
+    if len(data) - offset < needed:
+        raise MaskError(
+            f"The .npy file is truncated: its header declares {needed} bytes of data "
+            f"but only {len(data) - offset} follow; save it again."
+        )
+    flat = np.frombuffer(data, dtype=dtype, count=size, offset=offset)
+    return flat.reshape(shape, order="F" if fortran else "C")
+
+
+def encode_png(array: np.ndarray, *, palette: Sequence[tuple[int, int, int]] | None = None) -> bytes:
+    """Encode a mask as PNG bytes at its full size (lossless).
+
+    bool → 8-bit grey 0/255; uint8 with ``palette`` → palette PNG whose indices
+    are the values (e.g. confusion codes that stay machine-readable while
+    showing colours); other uint8 → grey as is; larger integers → 16-bit grey
+    (or 32-bit for values above 65535).
+
+    Examples
+    --------
+    >>> png = encode_png(np.array([[True, False]]))
+    >>> read_mask(png).array.tolist()
+    [[True, False]]
+    """
+    array = np.asarray(array)
+    if array.ndim != 2:
+        raise ValueError("encode_png needs a 2-D array")
+    if array.dtype == bool:
+        im = Image.fromarray(array.view(np.uint8) * np.uint8(255))
+    elif array.dtype == np.uint8:
+        if palette is None:
+            im = Image.fromarray(array)
+        else:
+            im = Image.frombytes("P", array.shape[::-1], np.ascontiguousarray(array).tobytes())
+            flat = [channel for colour in palette for channel in colour]
+            im.putpalette(flat + [0] * (768 - len(flat)))
+    elif np.issubdtype(array.dtype, np.integer):
+        if array.min() < 0:
+            raise ValueError("encode_png cannot store negative labels")
+        if array.max() <= 0xFFFF:
+            im = Image.fromarray(array.astype(np.uint16))
+        else:
+            im = Image.fromarray(array.astype(np.int32))
+    else:
+        raise ValueError(f"encode_png cannot store {array.dtype} arrays")
+    buffer = io.BytesIO()
+    im.save(buffer, format="PNG")
+    return buffer.getvalue()

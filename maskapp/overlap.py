@@ -1,0 +1,79 @@
+"""Set operations on two binary masks: intersection, union, differences, confusion map.
+
+Each function accepts :class:`~maskapp.masks.Mask` objects or array-likes
+(interpreted with the binary rules of :func:`maskapp.masks.interpret`) and
+returns a ``bool`` array, except :func:`confusion_map`, which returns codes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .masks import as_mask, check_same_shape
+
+#: Codes of :func:`confusion_map`, ordered so that a block maximum keeps errors:
+#: when a display pixel covers several mask pixels, FN > FP > TP > TN wins.
+TN, TP, FP, FN = 0, 1, 2, 3
+CONFUSION_NAMES = {TN: "TN", TP: "TP", FP: "FP", FN: "FN"}
+
+
+def _pair(mask_a, mask_b) -> tuple[np.ndarray, np.ndarray]:
+    a = as_mask(mask_a).array
+    b = as_mask(mask_b).array
+    check_same_shape(a, b)
+    return a, b
+
+
+def intersection(mask_a, mask_b) -> np.ndarray:
+    """Pixels set in both masks, A ∩ B.
+
+    Examples
+    --------
+    >>> mask1 = [[1, 0, 1], [0, 1, 0], [1, 1, 0]]
+    >>> mask2 = [[1, 1, 1], [0, 1, 0], [1, 0, 0]]
+    >>> intersection(mask1, mask2).astype(int).tolist()
+    [[1, 0, 1], [0, 1, 0], [1, 0, 0]]
+    """
+    a, b = _pair(mask_a, mask_b)
+    return np.logical_and(a, b)
+
+
+def union(mask_a, mask_b) -> np.ndarray:
+    """Pixels set in either mask, A ∪ B."""
+    a, b = _pair(mask_a, mask_b)
+    return np.logical_or(a, b)
+
+
+def symmetric_difference(mask_a, mask_b) -> np.ndarray:
+    """Pixels set in exactly one mask, A △ B (every disagreement)."""
+    a, b = _pair(mask_a, mask_b)
+    return np.logical_xor(a, b)
+
+
+def reference_only(reference, candidate) -> np.ndarray:
+    """Pixels of the reference the candidate missed, A ∖ B (false negatives)."""
+    a, b = _pair(reference, candidate)
+    return a & ~b
+
+
+def candidate_only(reference, candidate) -> np.ndarray:
+    """Pixels the candidate added outside the reference, B ∖ A (false positives)."""
+    a, b = _pair(reference, candidate)
+    return b & ~a
+
+
+def confusion_map(reference, candidate) -> np.ndarray:
+    """Per-pixel agreement codes: 0 TN, 1 TP, 2 FP, 3 FN (``uint8``).
+
+    TP = in both, FP = candidate only, FN = reference only, TN = in neither.
+
+    Examples
+    --------
+    >>> confusion_map([[1, 1, 0, 0]], [[1, 0, 1, 0]]).tolist()
+    [[1, 3, 2, 0]]
+    """
+    a, b = _pair(reference, candidate)
+    # code = 2·b + a maps (a, b) → TN 0, FN 1, FP 2, TP 3; the lookup reorders.
+    code = b.view(np.uint8) << 1
+    code |= a.view(np.uint8)
+    return np.array([TN, FN, FP, TP], dtype=np.uint8)[code]
