@@ -64,9 +64,7 @@ def bench_overlap(sizes: list[int], repeat: int) -> None:
             ),
             repeat,
         )
-        ours = best_of(
-            lambda a=a, b=b: compare(a, b, distances=False, objects=False), repeat
-        )
+        ours = best_of(lambda a=a, b=b: compare(a, b, distances=False, objects=False), repeat)
         result = compare(a, b, distances=False, objects=False)
         assert result.overlap.tp == int((a.astype(bool) & b.astype(bool)).sum())
         print(

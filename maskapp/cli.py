@@ -33,19 +33,26 @@ def _read_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("reference", help="reference mask (ground truth, A): file path")
     parser.add_argument("candidate", help="candidate mask (prediction, B): file path")
     parser.add_argument(
-        "--threshold", type=float, default=None,
+        "--threshold",
+        type=float,
+        default=None,
         help="binary mode: foreground = value > THRESHOLD (default: automatic rule)",
     )
     parser.add_argument(
-        "--labels", action="store_true",
+        "--labels",
+        action="store_true",
         help="read both inputs as multi-class label maps (per-class statistics)",
     )
     parser.add_argument(
-        "--void", type=_void, default=255, metavar="LABEL",
+        "--void",
+        type=_void,
+        default=255,
+        metavar="LABEL",
         help="label mode: void/ignore label, or 'none' (default: 255)",
     )
     parser.add_argument(
-        "--resize", action="store_true",
+        "--resize",
+        action="store_true",
         help="resize the candidate to the reference size by nearest neighbour if they differ",
     )
 
@@ -63,47 +70,66 @@ def build_parser() -> argparse.ArgumentParser:
     _read_options(cmp)
     cmp.add_argument("--json", action="store_true", help="print one JSON object")
     cmp.add_argument(
-        "--void-policy", choices=("reference", "either"), default="reference",
+        "--void-policy",
+        choices=("reference", "either"),
+        default="reference",
         help="ignore pixels where the reference is void (VOC, default) or where either is",
     )
     cmp.add_argument(
-        "--include-background", action="store_true",
+        "--include-background",
+        action="store_true",
         help="label mode: include class 0 in the mean IoU / Dice",
     )
     cmp.add_argument(
-        "--spacing", type=float, nargs=2, default=(1.0, 1.0), metavar=("ROW", "COL"),
+        "--spacing",
+        type=float,
+        nargs=2,
+        default=(1.0, 1.0),
+        metavar=("ROW", "COL"),
         help="pixel size along rows and columns (default: 1 1)",
     )
     cmp.add_argument(
-        "--hd95", choices=("max", "pooled"), default="max",
+        "--hd95",
+        choices=("max", "pooled"),
+        default="max",
         help="HD95 as the larger directed 95th percentile (default) or pooled like MedPy",
     )
     cmp.add_argument(
-        "--connectivity", type=int, choices=(4, 8), default=8,
+        "--connectivity",
+        type=int,
+        choices=(4, 8),
+        default=8,
         help="object connectivity for connected components (default: 8)",
     )
     cmp.add_argument(
-        "--boundary-connectivity", type=int, choices=(4, 8), default=4,
+        "--boundary-connectivity",
+        type=int,
+        choices=(4, 8),
+        default=4,
         help="erosion element for boundaries: 4 = cross (default), 8 = square",
     )
     cmp.add_argument(
-        "--tolerance", type=float, default=1.0,
+        "--tolerance",
+        type=float,
+        default=1.0,
         help="surface Dice tolerance, in spacing units (default: 1)",
     )
     cmp.add_argument(
-        "--boundary-width", type=float, default=2.0,
+        "--boundary-width",
+        type=float,
+        default=2.0,
         help="Boundary IoU band width, in spacing units (default: 2)",
     )
     cmp.add_argument(
-        "--match-iou", type=float, default=0.5,
+        "--match-iou",
+        type=float,
+        default=0.5,
         help="object matching threshold, IoU >= this (default: 0.5)",
     )
     cmp.add_argument("--no-distances", action="store_true", help="skip boundary distances")
     cmp.add_argument("--no-objects", action="store_true", help="skip per-object matching")
 
-    inter = sub.add_parser(
-        "intersect", help="write the intersection of two masks as a 0/255 PNG"
-    )
+    inter = sub.add_parser("intersect", help="write the intersection of two masks as a 0/255 PNG")
     _read_options(inter)
     inter.add_argument("-o", "--output", required=True, help="output PNG path")
     return parser
@@ -179,6 +205,8 @@ def _intersect(args: argparse.Namespace) -> int:
         raise MaskError(
             f"Could not write '{args.output}' ({err.strerror}); choose a writable path."
         ) from err
-    print(f"wrote {args.output}: {out.shape[1]}×{out.shape[0]}, "
-          f"{int(np.count_nonzero(out)):,} intersection pixels")
+    print(
+        f"wrote {args.output}: {out.shape[1]}×{out.shape[0]}, "
+        f"{int(np.count_nonzero(out)):,} intersection pixels"
+    )
     return 0

@@ -174,7 +174,8 @@ def conventions(options: dict[str, Any]) -> dict[str, Any]:
         "kind": kind,
         "resize": (
             "candidate resized to the reference by nearest neighbour"
-            if options.get("resized") else "none (sizes must match)"
+            if options.get("resized")
+            else "none (sizes must match)"
         ),
     }
     if options.get("distances"):
@@ -183,8 +184,11 @@ def conventions(options: dict[str, Any]) -> dict[str, Any]:
                 "spacing": list(options["spacing"]),
                 "boundary": (
                     "mask XOR its erosion by the "
-                    + ("4-connected cross" if options["boundary_connectivity"] == 4
-                       else "3×3 square")
+                    + (
+                        "4-connected cross"
+                        if options["boundary_connectivity"] == 4
+                        else "3×3 square"
+                    )
                     + "; pixels outside the image count as background"
                 ),
                 "boundary_connectivity": options["boundary_connectivity"],
@@ -223,9 +227,7 @@ def conventions(options: dict[str, Any]) -> dict[str, Any]:
         out.update(
             {
                 "object_connectivity": options["connectivity"],
-                "object_matching": (
-                    f"one-to-one (Hungarian), IoU ≥ {options['match_iou']:g}"
-                ),
+                "object_matching": (f"one-to-one (Hungarian), IoU ≥ {options['match_iou']:g}"),
             }
         )
     return out
@@ -422,9 +424,7 @@ def _check_spacing(spacing) -> tuple[float, float]:
             f"The pixel spacing must be two numbers (row, column), not {spacing!r}."
         ) from err
     if not (math.isfinite(row) and math.isfinite(col) and row > 0 and col > 0):
-        raise MaskError(
-            f"The pixel spacing must be two positive numbers, not ({row:g}, {col:g})."
-        )
+        raise MaskError(f"The pixel spacing must be two positive numbers, not ({row:g}, {col:g}).")
     return row, col
 
 

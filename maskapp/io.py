@@ -126,8 +126,14 @@ def decode(
     if data.startswith(_NPY_MAGIC):
         raw, notes = _decode_npy(data), ()
         return interpret(
-            raw, kind=kind, source=f"NPY {source}", format="NPY", mode="array",
-            threshold=threshold, void=void, notes=notes,
+            raw,
+            kind=kind,
+            source=f"NPY {source}",
+            format="NPY",
+            mode="array",
+            threshold=threshold,
+            void=void,
+            notes=notes,
         )
     if data.startswith(_ZIP_MAGIC):
         raise MaskError(
@@ -141,8 +147,15 @@ def decode(
         )
     raw, fmt, mode, notes = _decode_image(data)
     return interpret(
-        raw, kind=kind, source=f"{fmt} {source}", format=fmt, mode=mode,
-        threshold=threshold, void=void, lossy=fmt in _LOSSY, notes=notes,
+        raw,
+        kind=kind,
+        source=f"{fmt} {source}",
+        format=fmt,
+        mode=mode,
+        threshold=threshold,
+        void=void,
+        lossy=fmt in _LOSSY,
+        notes=notes,
     )
 
 
@@ -241,8 +254,7 @@ def _corrupt_message(err: Exception) -> str:
             "or upload the complete file."
         )
     return (
-        f"The image file is corrupt or unreadable ({text[:120]}); export it again as "
-        "PNG and retry."
+        f"The image file is corrupt or unreadable ({text[:120]}); export it again as PNG and retry."
     )
 
 
@@ -267,8 +279,7 @@ def _apply_exif(im: Image.Image, notes: list[str]) -> Image.Image:
 def _pixels(im: Image.Image, notes: list[str]) -> tuple[np.ndarray, str]:
     """Pillow image → numpy array in its own values (no L/RGB conversion)."""
     mode = im.mode
-    if mode in ("1", "L", "P", "LA", "RGB", "RGBA", "I", "F", "I;16", "I;16L", "I;16B",
-                "I;16N"):
+    if mode in ("1", "L", "P", "LA", "RGB", "RGBA", "I", "F", "I;16", "I;16L", "I;16B", "I;16N"):
         raw = np.asarray(im)
         if mode.startswith("I;16"):
             raw = raw.astype(np.uint16, copy=False)
@@ -299,8 +310,7 @@ def _decode_npy(data: bytes) -> np.ndarray:
             raise ValueError(f"unknown .npy version {version}")
     except Exception as err:
         raise MaskError(
-            f"The .npy file has a corrupt header ({str(err)[:80]}); save it again with "
-            "numpy.save."
+            f"The .npy file has a corrupt header ({str(err)[:80]}); save it again with numpy.save."
         ) from err
     if dtype.hasobject:
         raise MaskError(
@@ -333,7 +343,9 @@ def _decode_npy(data: bytes) -> np.ndarray:
     return flat.reshape(shape, order="F" if fortran else "C")
 
 
-def encode_png(array: np.ndarray, *, palette: Sequence[tuple[int, int, int]] | None = None) -> bytes:
+def encode_png(
+    array: np.ndarray, *, palette: Sequence[tuple[int, int, int]] | None = None
+) -> bytes:
     """Encode a mask as PNG bytes at its full size (lossless).
 
     bool → 8-bit grey 0/255; uint8 with ``palette`` → palette PNG whose indices

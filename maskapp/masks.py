@@ -225,9 +225,13 @@ def binarize(
             "and save it again."
         )
     if threshold is not None:
-        return raw > threshold, f"value > {_fmt_num(threshold)} (threshold given)", float(
-            threshold
-        ), values, n_values
+        return (
+            raw > threshold,
+            f"value > {_fmt_num(threshold)} (threshold given)",
+            float(threshold),
+            values,
+            n_values,
+        )
     if raw.dtype == bool:
         return raw, "set pixels are foreground", None, values, n_values
     if np.issubdtype(raw.dtype, np.floating):
@@ -298,9 +302,7 @@ def interpret(
         )
     raw, notes = _squeeze_to_2d(raw, notes)
     if raw.size == 0:
-        raise MaskError(
-            f"The mask has no pixels (shape {raw.shape}); choose a non-empty mask."
-        )
+        raise MaskError(f"The mask has no pixels (shape {raw.shape}); choose a non-empty mask.")
     if raw.size > MAX_PIXELS:
         raise MaskError(_too_large(raw.shape[0], raw.shape[1]))
     rows, cols = raw.shape[:2]
@@ -447,9 +449,13 @@ def _collapse_channels(raw: np.ndarray, notes: list[str]) -> tuple[np.ndarray, s
     Returns ``(array, rule_prefix, is_colour)``.
     """
     channels = raw.shape[2]
-    colour, alpha = (raw[..., :1], raw[..., 1]) if channels == 2 else (
-        raw[..., :3],
-        raw[..., 3] if channels == 4 else None,
+    colour, alpha = (
+        (raw[..., :1], raw[..., 1])
+        if channels == 2
+        else (
+            raw[..., :3],
+            raw[..., 3] if channels == 4 else None,
+        )
     )
     colour_constant = bool(np.all(colour == colour.reshape(-1, colour.shape[2])[0]))
     if alpha is not None and colour_constant and alpha.min() != alpha.max():
@@ -461,9 +467,11 @@ def _collapse_channels(raw: np.ndarray, notes: list[str]) -> tuple[np.ndarray, s
         np.array_equal(colour[..., 0], colour[..., 1])
         and np.array_equal(colour[..., 1], colour[..., 2])
     ):
-        return np.ascontiguousarray(colour[..., 0]), (
-            "grey stored as colour" if colour.shape[2] == 3 else None
-        ), False
+        return (
+            np.ascontiguousarray(colour[..., 0]),
+            ("grey stored as colour" if colour.shape[2] == 3 else None),
+            False,
+        )
     return np.ascontiguousarray(colour), None, True
 
 

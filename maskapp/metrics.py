@@ -289,21 +289,33 @@ def overlap_statistics(
         balanced = (recall + specificity) / 2
     mcc_den = math.sqrt(float(tp + fp) * (tp + fn) * (tn + fp) * (tn + fn))
     mcc = _ratio(
-        float(tp * tn - fp * fn), mcc_den, "mcc",
-        "a mask is empty or covers the whole image", undefined,
+        float(tp * tn - fp * fn),
+        mcc_den,
+        "mcc",
+        "a mask is empty or covers the whole image",
+        undefined,
     )
     p_o = (tp + tn) / n if n else math.nan
     p_e = ((tp + fn) * (tp + fp) + (fp + tn) * (fn + tn)) / (n * n) if n else 1.0
     kappa = _ratio(
-        p_o - p_e, 1 - p_e, "kappa",
-        "both masks are the same constant image (chance agreement is 1)", undefined,
+        p_o - p_e,
+        1 - p_e,
+        "kappa",
+        "both masks are the same constant image (chance agreement is 1)",
+        undefined,
     )
     volume_similarity = _ratio(
-        float(2 * tp + fp + fn - abs(fn - fp)), 2 * tp + fp + fn, "volume_similarity",
-        "both masks are empty", undefined,
+        float(2 * tp + fp + fn - abs(fn - fp)),
+        2 * tp + fp + fn,
+        "volume_similarity",
+        "both masks are empty",
+        undefined,
     )
     relative = _ratio(
-        area_b - area_a, area_a, "relative_area_difference", "the reference is empty",
+        area_b - area_a,
+        area_a,
+        "relative_area_difference",
+        "the reference is empty",
         undefined,
     )
     c_a, bbox_a = _profile_stats(counts.row_reference, counts.col_reference, area_a)
@@ -311,8 +323,11 @@ def overlap_statistics(
     if c_a is None or c_b is None:
         offset = math.nan
         undefined["centroid_offset"] = (
-            "both masks are empty" if both_empty
-            else "the reference is empty" if c_a is None else "the candidate is empty"
+            "both masks are empty"
+            if both_empty
+            else "the reference is empty"
+            if c_a is None
+            else "the candidate is empty"
         )
     else:
         offset = math.hypot((c_a[0] - c_b[0]) * spacing[0], (c_a[1] - c_b[1]) * spacing[1])

@@ -149,9 +149,7 @@ def test_centroids_and_bboxes_against_scikit_image():
 def test_volume_similarity_formula():
     a, b = blobs((100, 100), 11), blobs((100, 100), 12, 0.4)
     s = stats(a, b)
-    assert s.volume_similarity == pytest.approx(
-        1 - abs(s.fn - s.fp) / (2 * s.tp + s.fp + s.fn)
-    )
+    assert s.volume_similarity == pytest.approx(1 - abs(s.fn - s.fp) / (2 * s.tp + s.fp + s.fn))
     assert s.volume_similarity == pytest.approx(
         1 - abs(s.reference_area - s.candidate_area) / (s.reference_area + s.candidate_area)
     )
@@ -161,29 +159,48 @@ NAN = math.nan
 # (reference, candidate, expected values, expected undefined keys)
 CONVENTIONS = {
     "both empty": (
-        np.zeros((4, 5)), np.zeros((4, 5)),
+        np.zeros((4, 5)),
+        np.zeros((4, 5)),
         dict(iou=1.0, dice=1.0, precision=NAN, recall=NAN, specificity=1.0, accuracy=1.0),
-        {"precision", "recall", "volume_similarity", "relative_area_difference",
-         "mcc", "kappa", "centroid_offset", "balanced_accuracy"},
+        {
+            "precision",
+            "recall",
+            "volume_similarity",
+            "relative_area_difference",
+            "mcc",
+            "kappa",
+            "centroid_offset",
+            "balanced_accuracy",
+        },
     ),
     "candidate empty": (
-        np.eye(4, 5), np.zeros((4, 5)),
-        dict(iou=0.0, dice=0.0, precision=NAN, recall=0.0, volume_similarity=0.0,
-             relative_area_difference=-1.0),
+        np.eye(4, 5),
+        np.zeros((4, 5)),
+        dict(
+            iou=0.0,
+            dice=0.0,
+            precision=NAN,
+            recall=0.0,
+            volume_similarity=0.0,
+            relative_area_difference=-1.0,
+        ),
         {"precision", "mcc", "centroid_offset"},
     ),
     "reference empty": (
-        np.zeros((4, 5)), np.eye(4, 5),
+        np.zeros((4, 5)),
+        np.eye(4, 5),
         dict(iou=0.0, dice=0.0, precision=0.0, recall=NAN, relative_area_difference=NAN),
         {"recall", "relative_area_difference", "balanced_accuracy", "mcc", "centroid_offset"},
     ),
     "both full": (
-        np.ones((4, 5)), np.ones((4, 5)),
+        np.ones((4, 5)),
+        np.ones((4, 5)),
         dict(iou=1.0, dice=1.0, precision=1.0, recall=1.0, specificity=NAN, mcc=NAN),
         {"specificity", "balanced_accuracy", "mcc", "kappa"},
     ),
     "1×1 agree": (
-        np.ones((1, 1)), np.ones((1, 1)),
+        np.ones((1, 1)),
+        np.ones((1, 1)),
         dict(iou=1.0, dice=1.0, precision=1.0, recall=1.0),
         {"specificity", "balanced_accuracy", "mcc", "kappa"},
     ),
@@ -216,17 +233,14 @@ def test_fast_path_and_generic_path_agree():
 
 def test_uint8_0_255_input_falls_back_to_interpretation():
     a, b = blobs((64, 80), 15), blobs((64, 80), 16)
-    r = compare(a.astype(np.uint8) * 255, b.astype(np.uint8) * 255, distances=False,
-                objects=False)
+    r = compare(a.astype(np.uint8) * 255, b.astype(np.uint8) * 255, distances=False, objects=False)
     assert r.overlap.tp == np.count_nonzero(a & b)
     assert r.reference.values == (0, 255)
 
 
 mask_pairs = st.integers(1, 24).flatmap(
     lambda rows: st.integers(1, 24).flatmap(
-        lambda cols: st.tuples(
-            hnp.arrays(bool, (rows, cols)), hnp.arrays(bool, (rows, cols))
-        )
+        lambda cols: st.tuples(hnp.arrays(bool, (rows, cols)), hnp.arrays(bool, (rows, cols)))
     )
 )
 
