@@ -1,9 +1,669 @@
-"""maskapp — Streamlit front end (minimal page until the app work lands)."""
+"""maskapp — compare two segmentation masks in the browser.
 
+The Streamlit shell: widgets → maskapp → st.*. Decoding, metrics, figures and
+words all live in the ``maskapp`` package; this file only wires them, caches
+per input, and keeps each visitor's uploads and drawings in session state.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
 import streamlit as st
+from PIL import Image
 
-import maskapp
+from maskapp import MaskError, compare, figures, read_mask, report
+from maskapp.drawing import (
+    ERASE,
+    PAINT,
+    canvas_size,
+    canvas_to_mask,
+    polygons_to_mask,
+    selection_polygons,
+)
+from maskapp.io import EXTENSIONS, encode_png
+from maskapp.masks import Mask, interpret, resized_mask, size_text
+from maskapp.overlap import confusion_map
 
-st.set_page_config(page_title="maskapp", layout="wide")
-st.title("maskapp")
-st.write(f"Compare segmentation masks — core library {maskapp.__version__}.")
+ASSETS = Path(__file__).parent / "assets"
+CASES: dict = json.loads((ASSETS / "cases.json").read_text())["cases"]
+SLOTS = ("reference", "candidate")
+SLOT_TITLES = {
+    "reference": "Reference (A) — ground truth",
+    "candidate": "Candidate (B) — prediction",
+    "background": "Background image (optional)",
+}
+VIEWS = {
+    "overlay": "Overlay",
+    "side": "Side by side",
+    "distances": "Error distances",
+    "classes": "Classes",
+    "objects": "Objects",
+    "table": "All statistics",
+}
+LAYERS = ["TP", "FP", "FN"]
+CACHE = dict(max_entries=12, ttl=3600, show_spinner=False)
+
+st.set_page_config(
+    page_title="maskapp — compare segmentation masks",
+    page_icon="◐",
+    layout="wide",
+)
+
+
+# ---------------------------------------------------------------- cached core calls
+
+
+@st.cache_data(**CACHE)
+def decode(data: bytes, kind: str, threshold: float | None, void: int | None) -> Mask:
+    """Decode one input's bytes (cached per content and reading options)."""
+    return read_mask(data, kind=kind, threshold=threshold, void=void)
+
+
+@st.cache_data(**CACHE)
+def load_background(data: bytes) -> np.ndarray:
+    """A photo to draw under the overlay, as RGB (decoded with the same guards)."""
+    mask = read_mask(data, kind="labels", void=None)  # size and format checks
+    del mask
+    with Image.open(__import__("io").BytesIO(data)) as im:
+        return np.asarray(im.convert("RGB"))
+
+
+@st.cache_data(**CACHE)
+def run_compare(token: str, options: str, _reference: Mask, _candidate: Mask):
+    """Compare two masks; cached by a token naming both inputs and the options."""
+    return compare(_reference, _candidate, **json.loads(options))
+
+
+@st.cache_data(**CACHE)
+def confusion_of(token: str, _reference: np.ndarray, _candidate: np.ndarray) -> np.ndarray:
+    return confusion_map(_reference, _candidate)
+
+
+# ---------------------------------------------------------------- inputs
+
+
+@dataclass
+class Input:
+    """One slot's current mask (or error), and where it came from."""
+
+    slot: str
+    mask: Mask | None = None
+    name: str = ""
+    origin: str = ""  # "demo", "upload", "drawing"
+    token: str = ""
+    error: str | None = None
+
+
+def _digest(data: bytes | np.ndarray) -> str:
+    raw = data.tobytes() if isinstance(data, np.ndarray) else data
+    return hashlib.blake2b(raw, digest_size=12).hexdigest()
+
+
+def _case_bytes(case: dict, role: str) -> tuple[str, bytes] | None:
+    name = case["files"].get(role)
+    if not name:
+        return None
+    return name, (ASSETS / name).read_bytes()
+
+
+def _slot_source(slot: str, case: dict) -> tuple[str, str, bytes] | None:
+    """(origin, name, bytes) for a slot: the last good upload, else the demo file."""
+    upload = st.session_state.get(f"upload_{slot}")
+    if upload is not None:
+        return "upload", upload[0], upload[1]
+    demo = _case_bytes(case, slot)
+    return ("demo", *demo) if demo else None
+
+
+def read_inputs(case: dict, kind: str, threshold: float | None, void: int | None) -> dict:
+    """Every slot's mask, honouring swaps, drawings and kept uploads."""
+    inputs = {}
+    for slot in SLOTS:
+        source_slot = _swapped(slot)
+        drawn = st.session_state.get(f"drawn_{source_slot}")
+        if drawn is not None and st.session_state.get(f"use_drawing_{source_slot}", True):
+            mask = interpret(drawn, kind="binary", source="drawing")
+            inputs[slot] = Input(slot, mask, "drawing", "drawing", _digest(drawn))
+            continue
+        source = _slot_source(source_slot, case)
+        if source is None:
+            inputs[slot] = Input(slot, error="no mask yet: upload one or draw it")
+            continue
+        origin, name, data = source
+        try:
+            mask = decode(data, kind, threshold, void)
+        except MaskError as err:
+            inputs[slot] = Input(slot, name=name, origin=origin, error=str(err))
+            continue
+        token = f"{_digest(data)}:{kind}:{threshold}:{void}"
+        inputs[slot] = Input(slot, mask, name, origin, token)
+    return inputs
+
+
+def _swapped(slot: str) -> str:
+    if not st.session_state.get("swap", False):
+        return slot
+    return "candidate" if slot == "reference" else "reference"
+
+
+def on_upload(slot: str) -> None:
+    """Keep a new upload only if it decodes; a bad file never replaces a good one."""
+    file = st.session_state.get(f"uploader_{slot}")
+    if file is None:
+        st.session_state.pop(f"upload_{slot}", None)
+        st.session_state.pop(f"upload_error_{slot}", None)
+        return
+    data = file.getvalue()
+    try:
+        if slot == "background":
+            load_background(data)
+        else:
+            decode(data, "binary", None, 255)
+    except MaskError as err:
+        st.session_state[f"upload_error_{slot}"] = (file.name, str(err))
+        return
+    st.session_state[f"upload_{slot}"] = (file.name, data)
+    st.session_state.pop(f"upload_error_{slot}", None)
+    st.session_state.pop(f"drawn_{slot}", None)
+
+
+def input_panel(slot: str, current: Input | None) -> None:
+    """Uploader, interpretation and any error for one slot."""
+    st.markdown(f"**{SLOT_TITLES[slot]}**")
+    st.file_uploader(
+        SLOT_TITLES[slot],
+        type=list(EXTENSIONS),
+        key=f"uploader_{slot}",
+        on_change=on_upload,
+        args=(slot,),
+        label_visibility="collapsed",
+        help="PNG, JPEG, BMP, TIFF, GIF, WebP or .npy; the content decides, not the name.",
+    )
+    failed = st.session_state.get(f"upload_error_{slot}")
+    if failed:
+        kept = "the previous file is kept" if current and current.mask else "nothing loaded"
+        st.error(
+            f"{SLOT_TITLES[slot].split(' —')[0]} `{report.display_name(failed[0])}`: "
+            f"{failed[1]} ({kept}).",
+            icon="⚠️",
+        )
+    if current is None:
+        return
+    if current.mask is not None:
+        info = current.mask.info
+        origin = {"demo": "demo file", "upload": "uploaded", "drawing": "drawn here"}
+        st.caption(
+            f"{origin.get(current.origin, '')} `{report.display_name(current.name)}` · "
+            f"{size_text(info.shape)} px · {info.mode} ({info.dtype}) · "
+            f"{info.n_values} value(s) · rule: {info.rule}"
+            + ("".join(f" · {n}" for n in info.notes))
+        )
+    elif current.error and not failed:
+        st.error(
+            f"{SLOT_TITLES[slot].split(' —')[0]} `{report.display_name(current.name)}`: "
+            f"{current.error}",
+            icon="⚠️",
+        )
+
+
+# ---------------------------------------------------------------- sidebar
+
+
+def sidebar() -> dict:
+    with st.sidebar:
+        st.header("maskapp")
+        st.caption("Where do two masks agree, where not, and by how much?")
+        case_key = st.selectbox(
+            "Demo case",
+            list(CASES),
+            format_func=lambda k: CASES[k]["title"],
+            key="case",
+            bind="query-params",
+            help="Uploads and drawings replace the demo masks for this session only.",
+        )
+        case = CASES[case_key]
+        st.caption(case["description"])
+        labels = st.toggle(
+            "Label-map mode (multi-class)",
+            value=case.get("kind") == "labels",
+            key=f"labels_{case_key}",
+            help="Read both masks as label maps: per-class table and confusion matrix.",
+        )
+        void = None
+        if labels:
+            void_text = st.text_input(
+                "Void / ignore label", value=str(case.get("void", 255)), key="void",
+                help="Pixels with this label in the reference count in no statistic; "
+                "empty for none.",
+            )
+            void = int(void_text) if void_text.strip().isdigit() else None
+        with st.expander("Distance and object options"):
+            row_sp = st.number_input("Row spacing", 0.001, 1e6, 1.0, key="row_spacing")
+            col_sp = st.number_input("Column spacing", 0.001, 1e6, 1.0, key="col_spacing")
+            hd95 = st.radio(
+                "HD95",
+                ["max", "pooled"],
+                key="hd95",
+                horizontal=True,
+                format_func=lambda v: "max of directed" if v == "max" else "pooled (MedPy)",
+            )
+            tolerance = st.number_input("Surface Dice tolerance τ", 0.0, 1e6, 1.0)
+            width = st.number_input("Boundary IoU width d", 0.1, 1e6, 2.0)
+            connectivity = st.radio("Object connectivity", [8, 4], horizontal=True)
+            match_iou = st.slider("Object match IoU ≥", 0.05, 1.0, 0.5, 0.05, key="match")
+        st.divider()
+        st.caption(
+            f"maskapp {__import__('maskapp').__version__} · links carry the view settings, "
+            "never your masks."
+        )
+    return dict(
+        case_key=case_key,
+        case=case,
+        kind="labels" if labels else "binary",
+        void=void,
+        options=dict(
+            spacing=(row_sp, col_sp),
+            hd95=hd95,
+            tolerance=tolerance,
+            boundary_width=width,
+            connectivity=connectivity,
+            match_iou=match_iou,
+        ),
+    )
+
+
+# ---------------------------------------------------------------- drawing
+
+
+def drawing_panel(inputs: dict, background: np.ndarray | None) -> None:
+    """Draw or edit the reference or the candidate on a canvas."""
+    from streamlit_drawable_canvas import st_canvas
+
+    shape = next((i.mask.shape for i in inputs.values() if i.mask is not None), (256, 256))
+    c1, c2, c3, c4 = st.columns([1.2, 1.6, 1, 1.2])
+    slot = c1.radio("Edit", SLOTS, horizontal=True, key="draw_slot",
+                    format_func=lambda s: "reference (A)" if s == "reference" else "candidate (B)")
+    tool = c2.radio(
+        "Tool",
+        ["brush", "eraser", "rect", "polygon", "erase rect"],
+        horizontal=True,
+        key="draw_tool",
+        help="Polygon: click vertices, click the first one again to close.",
+    )
+    size = c3.slider("Brush px", 2, 60, 14, key="draw_brush")
+    under = c4.radio("Draw over", ["background", "other mask"], horizontal=True,
+                     key="draw_under")
+    base_input = inputs[slot]
+    base = base_input.mask.array if base_input.mask is not None else None
+    if base is not None and base.dtype != bool:
+        base = base != 0
+    if base is not None and base.shape != shape:
+        base = None
+    other = inputs["candidate" if slot == "reference" else "reference"]
+    photo = background if under == "background" else None
+    other_mask = None
+    if other.mask is not None and other.mask.shape == shape:
+        other_mask = other.mask.array != 0
+    width, height = canvas_size(shape)
+    backdrop = figures.drawing_backdrop(
+        shape, size=(width, height), background=photo, base=base,
+        other=other_mask if under == "other mask" else None,
+    )
+    erase_tool = tool in ("eraser", "erase rect")
+    colour = "#%02x%02x%02x" % (ERASE if erase_tool else PAINT)
+    mode = {"brush": "freedraw", "eraser": "freedraw", "rect": "rect",
+            "polygon": "polygon", "erase rect": "rect"}[tool]
+    generation = st.session_state.get(f"canvas_gen_{slot}", 0)
+    result = st_canvas(
+        fill_color=colour,
+        stroke_width=size,
+        stroke_color=colour,
+        background_image=backdrop,
+        height=height,
+        width=width,
+        drawing_mode=mode,
+        return_image_data=True,
+        key=f"canvas_{slot}_{generation}",
+    )
+    b1, b2, b3 = st.columns(3)
+    if b1.button("Clear drawing", key=f"clear_{slot}", help="Forget strokes; use the file."):
+        st.session_state.pop(f"drawn_{slot}", None)
+        st.session_state[f"canvas_gen_{slot}"] = generation + 1
+        st.rerun()
+    if b2.button("Start from empty", key=f"empty_{slot}"):
+        st.session_state[f"drawn_{slot}"] = np.zeros(shape, bool)
+        st.session_state[f"canvas_gen_{slot}"] = generation + 1
+        st.rerun()
+    image = result.image_data if result is not None else None
+    if image is not None and np.asarray(image)[..., 3].any():
+        start = st.session_state.get(f"drawn_base_{slot}")
+        if start is None or start.shape != shape:
+            start = base if base is not None else np.zeros(shape, bool)
+            st.session_state[f"drawn_base_{slot}"] = start
+        drawn = canvas_to_mask(np.asarray(image), shape, base=start)
+        previous = st.session_state.get(f"drawn_{slot}")
+        if previous is None or not np.array_equal(previous, drawn):
+            st.session_state[f"drawn_{slot}"] = drawn
+            st.rerun()
+    b3.caption(
+        "Strokes edit the mask shown; the numbers update on release. "
+        "A drawing stays until you clear it."
+    )
+
+
+def apply_selection(event: dict | None, inputs: dict) -> None:
+    """Buttons that add or erase a Plotly box/lasso selection in a mask."""
+    polygons = selection_polygons(event)
+    if not polygons:
+        return
+    shape = inputs["reference"].mask.shape
+    cols = st.columns(4)
+    for i, slot in enumerate(SLOTS):
+        for j, erase in enumerate((False, True)):
+            verb = "Erase selection from" if erase else "Add selection to"
+            if cols[i * 2 + j].button(f"{verb} {slot}", key=f"sel_{slot}_{erase}"):
+                current = inputs[slot].mask.array != 0
+                st.session_state[f"drawn_{slot}"] = polygons_to_mask(
+                    polygons, shape, base=current, erase=erase
+                )
+                st.rerun()
+
+
+# ---------------------------------------------------------------- results
+
+
+def headline(result) -> None:
+    o, s = result.overlap, result.surface
+    undefined = result.undefined
+    cards = [
+        ("IoU", o.iou, "iou", "|A∩B| / |A∪B|"),
+        ("Dice", o.dice, "dice", "2|A∩B| / (|A|+|B|)"),
+        ("Precision", o.precision, "precision", "|A∩B| / |B|"),
+        ("Recall", o.recall, "recall", "|A∩B| / |A|"),
+        ("HD95", s.hd95 if s else None, "hd95", "95th-percentile boundary distance"),
+    ]
+    for col, (label, value, key, help_text) in zip(st.columns(5), cards, strict=True):
+        text = report.format_value(value, undefined.get(key), digits=4)
+        short, _, reason = text.partition(" — ")
+        col.metric(label, short, help=help_text + (f" — {reason}" if reason else ""),
+                   border=True)
+        if reason:
+            col.caption(reason)
+    sentence = report.edge_case_sentence(result)
+    if sentence:
+        st.info(sentence, icon="ℹ️")
+
+
+def view_overlay(result, conf, background, event_key: str, highlight=None) -> dict | None:
+    c1, c2, c3 = st.columns([1.2, 1.4, 1])
+    opacity = c1.slider("Opacity", 0.0, 1.0, 0.6, 0.05, key="opacity", bind="query-params")
+    layers = c2.pills(
+        "Layers", LAYERS, selection_mode="multi", default=LAYERS, key="layers",
+        bind="query-params",
+    )
+    contour = c3.toggle("Contours only", key="contour", bind="query-params")
+    region = st.session_state.get("region")
+    o = result.overlap
+    fig = figures.overlay_figure(
+        conf,
+        background=background,
+        opacity=opacity,
+        layers=tuple(layers or ()),
+        contour_only=contour,
+        region=region,
+        hausdorff_pair=result.surface.hausdorff_pair if result.surface else None,
+        counts={"TP": o.tp, "FP": o.fp, "FN": o.fn},
+        highlight_bbox=highlight,
+    )
+    event = st.plotly_chart(
+        fig,
+        key=event_key,
+        on_select="rerun",
+        selection_mode=("box", "lasso"),
+        config={"displaylogo": False, "scrollZoom": True},
+    )
+    z1, z2 = st.columns(2)
+    polygons = selection_polygons(event)
+    if polygons and z1.button("Zoom: show the selected box at full detail"):
+        xs = [x for p in polygons for x, _ in p]
+        ys = [y for p in polygons for _, y in p]
+        rows, cols = conf.shape
+        st.session_state["region"] = (
+            max(0, int(min(ys))), min(rows, int(max(ys)) + 1),
+            max(0, int(min(xs))), min(cols, int(max(xs)) + 1),
+        )
+        st.rerun()
+    if region and z2.button("Show the whole image"):
+        st.session_state.pop("region", None)
+        st.rerun()
+    return event
+
+
+def view_classes(result) -> tuple | None:
+    classes = result.classes
+    if classes is None:
+        st.info("Switch on label-map mode in the sidebar for per-class results.")
+        return None
+    st.caption(
+        f"Mean IoU {report.format_value(classes.mean_iou)} · mean Dice "
+        f"{report.format_value(classes.mean_dice)} — macro over classes present in either "
+        f"map, background {'included' if classes.include_background else 'excluded'}; "
+        f"void {classes.void} ignored where the {classes.void_policy} is void "
+        f"({classes.ignored_pixels:,} px)."
+    )
+    table = pd.DataFrame(classes.table())
+    selection = st.dataframe(
+        table, hide_index=True, on_select="rerun", selection_mode="single-row",
+        key="class_table",
+    )
+    rows = selection["selection"]["rows"] if selection else []
+    st.plotly_chart(
+        figures.confusion_matrix_figure(classes.confusion, classes.labels),
+        key="confusion_matrix",
+    )
+    if rows:
+        return ("class", int(table.iloc[rows[0]]["label"]))
+    return None
+
+
+def view_objects(result) -> tuple | None:
+    objects = result.objects
+    if objects is None:
+        return None
+    summary = objects.to_dict(include_objects=False)
+    cols = st.columns(5)
+    for col, (key, label) in zip(
+        cols,
+        [("f1", "Object F1"), ("pq", "PQ"), ("tp", "Matched"), ("fn", "Missed"),
+         ("fp", "Extra")],
+        strict=True,
+    ):
+        col.metric(label, report.format_value(summary.get(key), digits=4))
+    table = pd.DataFrame(objects.table())
+    selection = st.dataframe(
+        table, hide_index=True, on_select="rerun", selection_mode="single-row",
+        key="object_table",
+    )
+    rows = selection["selection"]["rows"] if selection else []
+    if rows:
+        row = table.iloc[rows[0]]
+        return ("bbox", tuple(int(v) for v in row["bbox"]))
+    return None
+
+
+def downloads(result, reference: Mask, candidate: Mask, conf, background) -> None:
+    a = reference.array != 0 if reference.info.kind == "labels" else reference.array
+    b = candidate.array != 0 if candidate.info.kind == "labels" else candidate.array
+    cols = st.columns(5)
+    cols[0].download_button(
+        "Intersection PNG", encode_png(np.logical_and(a, b)),
+        "maskapp-intersection.png", "image/png", on_click="ignore",
+    )
+    cols[1].download_button(
+        "Confusion map PNG", encode_png(conf, palette=figures.CONFUSION_PALETTE),
+        "maskapp-confusion.png", "image/png", on_click="ignore",
+        help="Palette PNG: index 0 TN, 1 TP, 2 FP, 3 FN.",
+    )
+    cols[2].download_button(
+        "Overlay PNG", figures.overlay_png(conf, background=background),
+        "maskapp-overlay.png", "image/png", on_click="ignore",
+    )
+    cols[3].download_button(
+        "Statistics CSV", report.statistics_csv(result), "maskapp-statistics.csv",
+        "text/csv", on_click="ignore",
+    )
+    cols[4].download_button(
+        "Statistics JSON", report.statistics_json(result), "maskapp-statistics.json",
+        "application/json", on_click="ignore",
+    )
+
+
+# ---------------------------------------------------------------- page
+
+
+def main() -> None:
+    settings = sidebar()
+    case, kind, void = settings["case"], settings["kind"], settings["void"]
+    st.title("Compare two segmentation masks")
+
+    threshold = st.session_state.get("threshold_value")
+    inputs = read_inputs(case, kind, threshold, void)
+
+    top = st.columns(3)
+    for col, slot in zip(top, (*SLOTS, "background"), strict=True):
+        with col:
+            input_panel(slot, inputs.get(slot))
+    background = None
+    bg_source = _slot_source("background", case)
+    if bg_source:
+        try:
+            background = load_background(bg_source[2])
+        except MaskError:
+            background = None
+
+    c1, c2, c3 = st.columns([1, 1, 2])
+    if c1.button("⇄ Swap A and B", help="Make the candidate the reference and vice versa."):
+        st.session_state["swap"] = not st.session_state.get("swap", False)
+        st.rerun()
+    soft = [i.mask.info for i in inputs.values() if i.mask is not None
+            and i.mask.info.threshold is not None]
+    if soft or threshold is not None:
+        floats = any(info.dtype.startswith("float") for info in soft)
+        top_value = 1.0 if floats else 255.0
+        default = soft[0].threshold if soft else (threshold or 0.5)
+        st.session_state["threshold_value"] = c3.slider(
+            "Threshold (foreground = value > threshold)",
+            0.0, top_value, float(min(default, top_value)),
+            0.01 if floats else 1.0,
+            key="threshold",
+            bind="query-params",
+        )
+
+    with st.expander("✏️ Draw or edit a mask", expanded=False):
+        drawing_panel(inputs, background)
+
+    ref, cand = inputs["reference"], inputs["candidate"]
+    if ref.mask is None or cand.mask is None:
+        st.warning("Both a reference and a candidate are needed for the comparison.")
+        return
+    if ref.mask.info.kind != cand.mask.info.kind:
+        st.error("The reference and the candidate were read differently; reload both.")
+        return
+    resize = st.session_state.get("resize", False)
+    if ref.mask.shape != cand.mask.shape:
+        if not resize:
+            st.error(
+                f"The masks differ in size: {size_text(ref.mask.shape)} (reference) vs "
+                f"{size_text(cand.mask.shape)} (candidate) pixels.",
+                icon="📐",
+            )
+            if st.button("Resize candidate to reference (nearest neighbour)"):
+                st.session_state["resize"] = True
+                st.rerun()
+            return
+        cand = Input("candidate", resized_mask(cand.mask, ref.mask.shape), cand.name,
+                     cand.origin, cand.token + ":resized")
+    options = dict(settings["options"], kind=kind, void=void)
+    token = f"{ref.token}|{cand.token}"
+    try:
+        result = run_compare(token, json.dumps(options), ref.mask, cand.mask)
+    except MaskError as err:
+        st.error(str(err))
+        return
+
+    headline(result)
+    a = ref.mask.array != 0 if kind == "labels" else ref.mask.array
+    b = cand.mask.array != 0 if kind == "labels" else cand.mask.array
+    if kind == "labels" and result.classes is not None and void is not None:
+        ignore = ref.mask.array == void
+        a, b = a & ~ignore, b & ~ignore
+    conf = confusion_of(token + json.dumps(options), a, b)
+    if background is not None and background.shape[:2] != conf.shape:
+        st.caption(
+            f"The background ({size_text(background.shape)}) differs in size from the "
+            f"masks ({size_text(conf.shape)}) and is not shown."
+        )
+        background = None
+
+    view = st.segmented_control(
+        "View", list(VIEWS), format_func=VIEWS.get, default="overlay", key="view",
+        bind="query-params", required=True,
+    )
+    highlight = None
+    if view == "overlay":
+        event = view_overlay(result, conf, background, "overlay_chart",
+                             st.session_state.get("highlight"))
+        apply_selection(event, inputs)
+    elif view == "side":
+        st.plotly_chart(
+            figures.side_by_side_figure(a, b, conf, background=background),
+            key="side_chart",
+        )
+    elif view == "distances":
+        if result.surface is None:
+            st.info("Distances were not computed.")
+        else:
+            from maskapp.surface import error_distance_map
+
+            dist = error_distance_map(a, b, spacing=settings["options"]["spacing"])
+            st.plotly_chart(figures.error_distance_figure(dist, background=background),
+                            key="distance_chart")
+    elif view == "classes":
+        highlight = view_classes(result)
+        if highlight:
+            st.plotly_chart(
+                figures.class_overlay_figure(
+                    ref.mask.array, cand.mask.array, label=highlight[1], void=void,
+                    background=background,
+                ),
+                key="class_chart",
+            )
+    elif view == "objects":
+        highlight = view_objects(result)
+        if highlight:
+            st.session_state["highlight"] = highlight[1]
+            st.plotly_chart(
+                figures.overlay_figure(conf, background=background, highlight_bbox=highlight[1]),
+                key="object_chart",
+            )
+    else:
+        st.dataframe(pd.DataFrame(report.statistic_rows(result))[["group", "statistic",
+                                                                   "value"]],
+                     hide_index=True)
+
+    st.subheader("Downloads")
+    downloads(result, ref.mask, cand.mask, conf, background)
+    st.caption(
+        "Link to this view — copy the address bar; it carries the demo case, view, "
+        "opacity, threshold, layers and options, never uploaded or drawn pixels."
+    )
+    st.code(st.context.url or "", language=None)
+
+
+main()

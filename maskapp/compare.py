@@ -476,6 +476,9 @@ def label_foreground(
     cand_fg = candidate != 0
     if void is None:
         return ref_fg, cand_fg, 0
+    # A candidate that says "void" where the reference has a class has not found
+    # it: background in the binary view, as the per-class table counts it.
+    cand_fg &= candidate != void
     ignore = reference == void
     if void_policy == "either":
         ignore |= candidate == void

@@ -212,3 +212,32 @@ def text_report(result: Comparison, *, reference_name: str, candidate_name: str)
                 f"{format_value(c.iou):>8} {format_value(c.dice):>8}"
             )
     return "\n".join(lines)
+
+
+# Bidirectional overrides and other invisible controls that could disguise a name.
+_INVISIBLE = dict.fromkeys(
+    [*range(0x00, 0x20), 0x7F, *range(0x200B, 0x2010), *range(0x202A, 0x202F),
+     *range(0x2066, 0x206A), 0xFEFF],
+)
+_MARKDOWN_SPECIAL = set("\\`*_{}[]()<>#+-.!|~$:=&\"'")
+
+
+def display_name(name: str | None, *, max_length: int = 60) -> str:
+    """A user-supplied file name as inert text for any Markdown-rendering label.
+
+    Keeps only the last path component, drops control and bidirectional-override
+    characters, shortens long names in the middle, and backslash-escapes every
+    Markdown / HTML / LaTeX special character, so ``[x](javascript:…)``,
+    ``<img>``, ``$x$`` or ``:red[x]`` show literally.
+
+    Examples
+    --------
+    >>> display_name("../../etc/[click](javascript:alert(1)).png")
+    '\\\\[click\\\\]\\\\(javascript\\\\:alert\\\\(1\\\\)\\\\)\\\\.png'
+    """
+    text = (name or "unnamed").replace("\\", "/").rsplit("/", 1)[-1]
+    text = text.translate(_INVISIBLE).strip() or "unnamed"
+    if len(text) > max_length:
+        keep = max_length - 1
+        text = text[: keep // 2] + "…" + text[-(keep - keep // 2) :]
+    return "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in text)
