@@ -38,14 +38,8 @@ SLOT_TITLES = {
     "candidate": "Candidate (B) — prediction",
     "background": "Background image (optional)",
 }
-VIEWS = {
-    "overlay": "Overlay",
-    "side": "Side by side",
-    "distances": "Error distances",
-    "classes": "Classes",
-    "objects": "Objects",
-    "table": "All statistics",
-}
+# Bound widgets put their displayed option in the URL, so options are short words.
+VIEWS = ["overlay", "side-by-side", "distances", "classes", "objects", "table"]
 LAYERS = ["TP", "FP", "FN"]
 CACHE = dict(max_entries=12, ttl=3600, show_spinner=False)
 
@@ -189,7 +183,7 @@ def input_panel(slot: str, current: Input | None) -> None:
     if failed:
         kept = "the previous file is kept" if current and current.mask else "nothing loaded"
         st.error(
-            f"{SLOT_TITLES[slot].split(' —')[0]} `{report.display_name(failed[0])}`: "
+            f"{SLOT_TITLES[slot].split(' —')[0]} «{report.display_name(failed[0])}»: "
             f"{failed[1]} ({kept}).",
             icon="⚠️",
         )
@@ -199,14 +193,14 @@ def input_panel(slot: str, current: Input | None) -> None:
         info = current.mask.info
         origin = {"demo": "demo file", "upload": "uploaded", "drawing": "drawn here"}
         st.caption(
-            f"{origin.get(current.origin, '')} `{report.display_name(current.name)}` · "
+            f"{origin.get(current.origin, '')} «{report.display_name(current.name)}» · "
             f"{size_text(info.shape)} px · {info.mode} ({info.dtype}) · "
             f"{info.n_values} value(s) · rule: {info.rule}"
             + ("".join(f" · {n}" for n in info.notes))
         )
     elif current.error and not failed:
         st.error(
-            f"{SLOT_TITLES[slot].split(' —')[0]} `{report.display_name(current.name)}`: "
+            f"{SLOT_TITLES[slot].split(' —')[0]} «{report.display_name(current.name)}»: "
             f"{current.error}",
             icon="⚠️",
         )
@@ -222,13 +216,12 @@ def sidebar() -> dict:
         case_key = st.selectbox(
             "Demo case",
             list(CASES),
-            format_func=lambda k: CASES[k]["title"],
             key="case",
             bind="query-params",
             help="Uploads and drawings replace the demo masks for this session only.",
         )
         case = CASES[case_key]
-        st.caption(case["description"])
+        st.caption(f"**{case['title']}** — {case['description']}")
         labels = st.toggle(
             "Label-map mode (multi-class)",
             value=case.get("kind") == "labels",
@@ -612,7 +605,7 @@ def main() -> None:
         background = None
 
     view = st.segmented_control(
-        "View", list(VIEWS), format_func=VIEWS.get, default="overlay", key="view",
+        "View", VIEWS, default="overlay", key="view",
         bind="query-params", required=True,
     )
     highlight = None
@@ -620,7 +613,7 @@ def main() -> None:
         event = view_overlay(result, conf, background, "overlay_chart",
                              st.session_state.get("highlight"))
         apply_selection(event, inputs)
-    elif view == "side":
+    elif view == "side-by-side":
         st.plotly_chart(
             figures.side_by_side_figure(a, b, conf, background=background),
             key="side_chart",

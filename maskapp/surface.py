@@ -1,0 +1,626 @@
+"""Boundary distances of two masks, and every statistic derived from them.
+
+:func:`surface_distances` extracts each mask's boundary pixels once, finds for
+every boundary pixel the distance to the nearest boundary pixel of the other
+mask (two 1-D arrays, ``d_rc`` from reference to candidate and ``d_cr`` back),
+and reads Hausdorff, HD95, ASSD, MASD, the directed values and surface Dice
+from those two arrays. Boundary IoU needs a band of pixels rather than
+distances and is computed on the side from the same boundaries.
+
+Definitions (A = reference, B = candidate, ∂A = ``boundary(A)``; distances are
+Euclidean, in pixels × spacing):
+
+- directed Hausdorff A→B = max over ∂A of the distance to ∂B;
+- Hausdorff = max(A→B, B→A);
+- directed HD95 = ``np.percentile(d, 95)`` (linear interpolation) of one
+  direction; HD95 ``'max'`` = max of the two directed values (MONAI,
+  DeepMind, MetricsReloaded), ``'pooled'`` = the 95th percentile of both
+  directions pooled (MedPy ``hd95``, seg-metrics);
+- ASSD = (Σ d_AB + Σ d_BA) / (|∂A| + |∂B|), all distances pooled;
+  MASD = (mean d_AB + mean d_BA) / 2;
+- surface Dice at τ = (#{∂A within τ of ∂B} + #{∂B within τ of ∂A}) / (|∂A| + |∂B|)
+  (Nikolov et al. 2021, on pixels rather than surfels);
+- Boundary IoU at d = |A_d ∩ B_d| / |A_d ∪ B_d|, A_d = pixels of A within d of ∂A
+  (Cheng et al. 2021).
+
+Conventions (also in the README's "Conventions" table):
+
+==================  =========  ==========================  ==============
+masks               distances  surface Dice, Boundary IoU  hausdorff_pair
+==================  =========  ==========================  ==============
+both empty          0.0        1.0                         None
+exactly one empty   inf        0.0                         None
+==================  =========  ==========================  ==============
+
+"Distances" are all ten distance fields, the directed ones included (a
+direction that starts from the empty mask is inf too, rather than the max or
+mean of nothing); the reason — "the candidate is empty" or "the reference is
+empty" — is in ``SurfaceDistances.infinite``. HD95 of a missed prediction is
+therefore never NaN (MONAI#9095) and never 0 (seg-metrics).
+
+Why a KD-tree: boundaries are small (≈ the perimeter), so querying one
+boundary's tree with the other's points costs milliseconds, while a Euclidean
+distance transform of the whole image costs ~0.4 s at 2048² and ~2 s and
+250 MB at 4096² — and MedPy runs two per metric.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+from scipy import ndimage
+from scipy.spatial import cKDTree
+
+#: Relative slack for "within τ" and "within d": a pixel whose distance is τ
+#: up to floating-point rounding (e.g. 3 × 0.1 mm vs τ = 0.3 mm) counts as within.
+_SLACK = 1e-9
+
+#: Above this many shifted OR operations, the band of Boundary IoU is found
+#: with a distance transform (in row strips) instead of shifted copies.
+_MAX_SHIFTS = 64
+
+#: Pixels per row strip for the strip-wise distance transform and for the
+#: error-map queries: bounds their temporaries to a few tens of MB.
+_STRIP_PIXELS = 1 << 21
+
+_DISTANCE_FIELDS = (
+    "hausdorff",
+    "hd95",
+    "directed_hausdorff_reference_to_candidate",
+    "directed_hausdorff_candidate_to_reference",
+    "directed_hd95_reference_to_candidate",
+    "directed_hd95_candidate_to_reference",
+    "assd",
+    "masd",
+    "directed_mean_reference_to_candidate",
+    "directed_mean_candidate_to_reference",
+)
+
+
+def boundary(mask: np.ndarray, *, connectivity: Literal[4, 8] = 4) -> np.ndarray:
+    """Boundary pixels of a mask: the mask minus its erosion.
+
+    ``boundary = mask XOR binary_erosion(mask, footprint, border_value=0)``
+    with the 4-connected cross (``connectivity=4``) or the 3×3 square (``8``)
+    as footprint. Pixels outside the image count as background, so foreground
+    pixels on the image frame are boundary (the MedPy / MONAI convention).
+
+    Parameters
+    ----------
+    mask : ndarray of bool, shape (rows, cols)
+        Nonzero is foreground.
+    connectivity : {4, 8}
+        A pixel is interior when its 4 (edge) or 8 (edge and corner)
+        neighbours are all foreground. ``4`` gives the thinner, 8-connected
+        boundary line; ``8`` the thicker, 4-connected one.
+
+    Returns
+    -------
+    ndarray of bool, same shape
+
+    Raises
+    ------
+    ValueError
+        If ``mask`` is not 2-D or ``connectivity`` is not 4 or 8.
+
+    Examples
+    --------
+    >>> boundary(np.ones((3, 4), bool)).astype(int)
+    array([[1, 1, 1, 1],
+           [1, 0, 0, 1],
+           [1, 1, 1, 1]])
+    >>> m = np.zeros((5, 5), bool); m[1:4, 1:4] = True; m[2, 0] = True
+    >>> boundary(m, connectivity=8).sum() - boundary(m).sum()
+    np.int64(1)
+    """
+    mask = _as_mask(mask, "mask")
+    _check_connectivity(connectivity)
+    return _boundary(mask, connectivity)
+
+
+@dataclass(frozen=True)
+class SurfaceDistances:
+    """Boundary-distance statistics of a reference (A) and a candidate (B).
+
+    All distances are Python floats in pixels × spacing; ``inf`` when exactly
+    one mask is empty, with the reason in ``infinite`` (see the module
+    docstring for the convention table).
+
+    Attributes
+    ----------
+    hausdorff : float
+        max(directed A→B, directed B→A).
+    hd95 : float
+        95th-percentile Hausdorff distance, variant ``hd95_variant``.
+    hd95_variant : {'max', 'pooled'}
+        ``'max'``: max of the two directed 95th percentiles (MONAI, DeepMind,
+        MetricsReloaded). ``'pooled'``: 95th percentile of both directions'
+        distances pooled (MedPy ``hd95``, seg-metrics); never larger than the
+        Hausdorff distance, often a little smaller than ``'max'``.
+    directed_hausdorff_reference_to_candidate : float
+        Max over ∂A of the distance to ∂B (``scipy.spatial.distance.
+        directed_hausdorff(∂A, ∂B)``).
+    directed_hausdorff_candidate_to_reference : float
+        Max over ∂B of the distance to ∂A.
+    directed_hd95_reference_to_candidate, directed_hd95_candidate_to_reference : float
+        ``np.percentile(d, 95)`` of one direction (linear interpolation).
+    assd : float
+        Average symmetric surface distance, all distances pooled:
+        (Σ d_AB + Σ d_BA) / (|∂A| + |∂B|). Equals MedPy 0.5's ``assd``
+        (which concatenates both directions) and MONAI's symmetric
+        ``SurfaceDistanceMetric``. Older MedPy releases, and the many copies
+        of their ``binary.py``, returned the mean of the two ``asd`` values
+        instead, which is ``masd`` (loli/medpy#108, #131).
+    masd : float
+        Mean average surface distance, (mean d_AB + mean d_BA) / 2
+        (MetricsReloaded). Differs from ``assd`` when the boundaries have
+        different lengths.
+    directed_mean_reference_to_candidate : float
+        Mean over ∂A of the distance to ∂B = MedPy ``asd(reference, candidate)``
+        (MedPy's ``asd(result, reference)`` averages over the boundary of
+        its *first* argument).
+    directed_mean_candidate_to_reference : float
+        Mean over ∂B of the distance to ∂A = MedPy ``asd(candidate, reference)``.
+    surface_dice : float
+        Normalised surface Dice at ``tolerance``:
+        (#{∂A within τ of ∂B} + #{∂B within τ of ∂A}) / (|∂A| + |∂B|),
+        "within" being ≤. Each boundary pixel weighs 1 (DeepMind weighs
+        surfels by length). 1.0 if both masks are empty, 0.0 if one is.
+    tolerance : float
+        τ, in spacing units.
+    boundary_iou : float
+        Boundary IoU (Cheng et al. 2021): |A_d ∩ B_d| / |A_d ∪ B_d| with
+        A_d = {p ∈ A : distance(p, ∂A) ≤ d}; d = 0 keeps just the boundary.
+        1.0 if both masks are empty, 0.0 if one is.
+    boundary_width : float
+        d, an absolute width in spacing units — not 2 % of the image
+        diagonal. Cheng et al. erode k = max(1, round(0.02 · diagonal))
+        times with a 3×3 square, which keeps the pixels within k − 1
+        (chessboard) of the 8-connected boundary: ``connectivity=8,
+        boundary_width=k - 1`` at unit spacing reproduces their band exactly
+        along straight edges and is slightly thinner near corners, where a
+        Euclidean disk is smaller than a square.
+    hausdorff_pair : ((row, col), (row, col)) or None
+        A (reference point, candidate point) pair of boundary pixels at the
+        Hausdorff distance from each other, like ``skimage.metrics.
+        hausdorff_pair`` on the boundaries (when both directions reach the
+        maximum, the reference's farthest pixel is used); None unless both
+        masks have pixels.
+    reference_boundary_pixels, candidate_boundary_pixels : int
+        |∂A| and |∂B|.
+    spacing : (float, float)
+        (row_spacing, col_spacing).
+    connectivity : {4, 8}
+        The boundary definition used (see :func:`boundary`).
+    infinite : dict of str to str
+        Field name → reason, for every field that is ``inf``.
+    """
+
+    hausdorff: float
+    hd95: float
+    hd95_variant: str
+    directed_hausdorff_reference_to_candidate: float
+    directed_hausdorff_candidate_to_reference: float
+    directed_hd95_reference_to_candidate: float
+    directed_hd95_candidate_to_reference: float
+    assd: float
+    masd: float
+    directed_mean_reference_to_candidate: float
+    directed_mean_candidate_to_reference: float
+    surface_dice: float
+    tolerance: float
+    boundary_iou: float
+    boundary_width: float
+    hausdorff_pair: tuple[tuple[int, int], tuple[int, int]] | None
+    reference_boundary_pixels: int
+    candidate_boundary_pixels: int
+    spacing: tuple[float, float]
+    connectivity: int
+    infinite: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dictionary: ``inf`` → None (reason under ``infinite``), tuples → lists.
+
+        Examples
+        --------
+        >>> a = np.zeros((3, 3), bool); a[1, 1] = True
+        >>> d = surface_distances(a, np.zeros_like(a)).to_dict()
+        >>> d["hausdorff"], d["infinite"]["hausdorff"], d["surface_dice"]
+        (None, 'the candidate is empty', 0.0)
+        """
+        return {key: _jsonable(value) for key, value in asdict(self).items()}
+
+
+def surface_distances(
+    reference: np.ndarray,
+    candidate: np.ndarray,
+    *,
+    spacing: tuple[float, float] = (1.0, 1.0),
+    connectivity: Literal[4, 8] = 4,
+    hd95: Literal["max", "pooled"] = "max",
+    tolerance: float = 1.0,
+    boundary_width: float = 2.0,
+) -> SurfaceDistances:
+    """Hausdorff, HD95, ASSD, MASD, surface Dice and Boundary IoU of two masks.
+
+    The boundaries (:func:`boundary`) are extracted once, inside the bounding
+    box of the union of both masks; each boundary pixel's distance to the
+    other boundary is found with a KD-tree, and every statistic is read from
+    those two arrays of distances. See :class:`SurfaceDistances` for each
+    formula and the module docstring for the empty-mask conventions.
+
+    Parameters
+    ----------
+    reference, candidate : ndarray of bool, shape (rows, cols)
+        Ground truth (A) and prediction (B); nonzero is foreground.
+    spacing : (float, float)
+        Pixel size (row_spacing, col_spacing); distances are in its unit.
+    connectivity : {4, 8}
+        Boundary definition, as in :func:`boundary` (MedPy's
+        ``connectivity=1`` is 4, ``connectivity=2`` is 8).
+    hd95 : {'max', 'pooled'}
+        Which HD95 ``SurfaceDistances.hd95`` holds; both directed values are
+        always reported.
+    tolerance : float
+        Surface Dice tolerance τ ≥ 0, in spacing units.
+    boundary_width : float
+        Boundary IoU band width d ≥ 0, in spacing units (absolute; see
+        ``SurfaceDistances.boundary_width`` for Cheng et al.'s 2 % rule).
+
+    Returns
+    -------
+    SurfaceDistances
+
+    Raises
+    ------
+    ValueError
+        If the masks are not 2-D arrays of the same shape, or an option is
+        out of range.
+
+    Examples
+    --------
+    >>> a = np.zeros((5, 7), bool); a[1:4, 1:4] = True
+    >>> b = np.zeros((5, 7), bool); b[1:4, 2:6] = True
+    >>> d = surface_distances(a, b)
+    >>> d.hausdorff, d.directed_hausdorff_reference_to_candidate, d.hausdorff_pair
+    (2.0, 1.0, ((1, 3), (1, 5)))
+    >>> round(d.assd, 4), d.masd, round(d.surface_dice, 4)
+    (0.7222, 0.7, 0.8333)
+    >>> surface_distances(a, b, spacing=(1.0, 0.5)).hausdorff
+    1.0
+    """
+    ref, cand = _as_pair(reference, candidate)
+    spacing = _check_spacing(spacing)
+    _check_connectivity(connectivity)
+    if hd95 not in ("max", "pooled"):
+        raise ValueError(f"hd95 must be 'max' or 'pooled', not {hd95!r}")
+    tolerance = _check_nonnegative(tolerance, "tolerance")
+    boundary_width = _check_nonnegative(boundary_width, "boundary_width")
+    common = dict(
+        hd95_variant=hd95,
+        tolerance=tolerance,
+        boundary_width=boundary_width,
+        spacing=spacing,
+        connectivity=connectivity,
+    )
+
+    box = _union_box(ref, cand)
+    if box is None:
+        return SurfaceDistances(
+            **dict.fromkeys(_DISTANCE_FIELDS, 0.0),
+            surface_dice=1.0,
+            boundary_iou=1.0,
+            hausdorff_pair=None,
+            reference_boundary_pixels=0,
+            candidate_boundary_pixels=0,
+            **common,
+        )
+    # Everything outside the union's bounding box is background, exactly like
+    # everything outside the image, so the crop needs no margin: the
+    # frame-is-background rule of _boundary is right for both.
+    ref, cand = ref[box], cand[box]
+    ref_b = _boundary(ref, connectivity)
+    cand_b = _boundary(cand, connectivity)
+    ref_points, ref_rc = _points(ref_b, spacing)
+    cand_points, cand_rc = _points(cand_b, spacing)
+    n_ref, n_cand = len(ref_points), len(cand_points)
+    if n_ref == 0 or n_cand == 0:
+        reason = "the candidate is empty" if n_cand == 0 else "the reference is empty"
+        return SurfaceDistances(
+            **dict.fromkeys(_DISTANCE_FIELDS, math.inf),
+            surface_dice=0.0,
+            boundary_iou=0.0,
+            hausdorff_pair=None,
+            reference_boundary_pixels=n_ref,
+            candidate_boundary_pixels=n_cand,
+            infinite=dict.fromkeys(_DISTANCE_FIELDS, reason),
+            **common,
+        )
+
+    # The one expensive step: each boundary pixel's nearest other-boundary pixel.
+    d_rc, nearest_rc = cKDTree(cand_points).query(ref_points, workers=-1)
+    d_cr, nearest_cr = cKDTree(ref_points).query(cand_points, workers=-1)
+
+    max_rc, max_cr = float(d_rc.max()), float(d_cr.max())
+    if max_rc >= max_cr:
+        k = int(np.argmax(d_rc))
+        pair = (ref_rc[k], cand_rc[nearest_rc[k]])
+    else:
+        k = int(np.argmax(d_cr))
+        pair = (ref_rc[nearest_cr[k]], cand_rc[k])
+    offset = np.array([box[0].start, box[1].start])
+    hausdorff_pair = tuple(tuple(int(v) for v in point + offset) for point in pair)
+
+    p95_rc = float(np.percentile(d_rc, 95))
+    p95_cr = float(np.percentile(d_cr, 95))
+    if hd95 == "max":
+        hd95_value = max(p95_rc, p95_cr)
+    else:
+        hd95_value = float(np.percentile(np.concatenate([d_rc, d_cr]), 95))
+    sum_rc, sum_cr = float(d_rc.sum()), float(d_cr.sum())
+    within = tolerance * (1 + _SLACK)
+    close = np.count_nonzero(d_rc <= within) + np.count_nonzero(d_cr <= within)
+
+    return SurfaceDistances(
+        hausdorff=max(max_rc, max_cr),
+        hd95=hd95_value,
+        directed_hausdorff_reference_to_candidate=max_rc,
+        directed_hausdorff_candidate_to_reference=max_cr,
+        directed_hd95_reference_to_candidate=p95_rc,
+        directed_hd95_candidate_to_reference=p95_cr,
+        assd=(sum_rc + sum_cr) / (n_ref + n_cand),
+        masd=(sum_rc / n_ref + sum_cr / n_cand) / 2,
+        directed_mean_reference_to_candidate=sum_rc / n_ref,
+        directed_mean_candidate_to_reference=sum_cr / n_cand,
+        surface_dice=int(close) / (n_ref + n_cand),
+        boundary_iou=_boundary_iou(ref, ref_b, cand, cand_b, boundary_width, spacing),
+        hausdorff_pair=hausdorff_pair,
+        reference_boundary_pixels=n_ref,
+        candidate_boundary_pixels=n_cand,
+        **common,
+    )
+
+
+def error_distance_map(
+    reference: np.ndarray,
+    candidate: np.ndarray,
+    *,
+    spacing: tuple[float, float] = (1.0, 1.0),
+) -> np.ndarray:
+    """How far each wrong pixel is from the other mask.
+
+    Each missed pixel (false negative: reference only) gets its Euclidean
+    distance to the nearest candidate pixel, each extra pixel (false
+    positive: candidate only) its distance to the nearest reference pixel, in
+    pixels × spacing; every other pixel is 0. When the other mask is empty
+    there is nothing to measure against and those pixels are ``inf``.
+
+    Parameters
+    ----------
+    reference, candidate : ndarray of bool, shape (rows, cols)
+        Nonzero is foreground.
+    spacing : (float, float)
+        Pixel size (row_spacing, col_spacing).
+
+    Returns
+    -------
+    ndarray of float32, same shape
+        Positive on false negatives and false positives, 0 elsewhere.
+
+    Raises
+    ------
+    ValueError
+        If the masks are not 2-D arrays of the same shape, or the spacing is
+        not two positive numbers.
+
+    Examples
+    --------
+    >>> a = np.array([[1, 1, 1, 0]], bool); b = np.array([[1, 0, 0, 0]], bool)
+    >>> error_distance_map(a, b)
+    array([[0., 1., 2., 0.]], dtype=float32)
+    >>> error_distance_map(a, np.zeros_like(a), spacing=(1.0, 0.5))
+    array([[inf, inf, inf,  0.]], dtype=float32)
+    """
+    ref, cand = _as_pair(reference, candidate)
+    spacing = _check_spacing(spacing)
+    out = np.zeros(ref.shape, np.float32)
+    box = _union_box(ref, cand)
+    if box is None:
+        return out
+    _fill_error_distances(out[box], ref[box], cand[box], spacing)
+    _fill_error_distances(out[box], cand[box], ref[box], spacing)
+    return out
+
+
+# --- helpers ---------------------------------------------------------------
+
+
+def _as_mask(mask: np.ndarray, name: str) -> np.ndarray:
+    """A 2-D bool view or copy of ``mask``."""
+    mask = np.asarray(mask)
+    if mask.ndim != 2:
+        raise ValueError(f"{name} must be a 2-D array, not {mask.ndim}-D")
+    return mask if mask.dtype == bool else mask != 0
+
+
+def _as_pair(reference: np.ndarray, candidate: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Both masks as 2-D bool arrays of one shape."""
+    ref = _as_mask(reference, "reference")
+    cand = _as_mask(candidate, "candidate")
+    if ref.shape != cand.shape:
+        raise ValueError(f"the masks differ in shape: {ref.shape} vs {cand.shape}")
+    return ref, cand
+
+
+def _check_connectivity(connectivity: int) -> None:
+    """Reject anything but 4 or 8."""
+    if connectivity not in (4, 8):
+        raise ValueError(f"connectivity must be 4 or 8, not {connectivity!r}")
+
+
+def _check_spacing(spacing) -> tuple[float, float]:
+    """(row, col) spacing as two positive finite floats."""
+    try:
+        row, col = (float(s) for s in spacing)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"spacing must be two numbers (row, col), not {spacing!r}") from err
+    if not (0 < row < math.inf and 0 < col < math.inf):
+        raise ValueError(f"spacing must be two positive numbers, not ({row}, {col})")
+    return row, col
+
+
+def _check_nonnegative(value: float, name: str) -> float:
+    """``value`` as a finite float ≥ 0."""
+    value = float(value)
+    if not 0 <= value < math.inf:
+        raise ValueError(f"{name} must be a finite number ≥ 0, not {value}")
+    return value
+
+
+def _union_box(ref: np.ndarray, cand: np.ndarray) -> tuple[slice, slice] | None:
+    """Bounding box (row slice, col slice) of ref ∪ cand; None if both are empty."""
+    rows = np.flatnonzero(ref.any(axis=1) | cand.any(axis=1))
+    if rows.size == 0:
+        return None
+    r0, r1 = int(rows[0]), int(rows[-1]) + 1
+    cols = np.flatnonzero(ref[r0:r1].any(axis=0) | cand[r0:r1].any(axis=0))
+    return slice(r0, r1), slice(int(cols[0]), int(cols[-1]) + 1)
+
+
+def _boundary(mask: np.ndarray, connectivity: int) -> np.ndarray:
+    """mask XOR erosion(mask), pixels beyond the array counting as background."""
+    if mask.size == 0:
+        return mask.copy()
+    # Shifted ANDs: ~5× faster than ndimage.binary_erosion and no padded copy.
+    inner = mask.copy()
+    inner[1:] &= mask[:-1]
+    inner[:-1] &= mask[1:]
+    inner[:, 1:] &= mask[:, :-1]
+    inner[:, :-1] &= mask[:, 1:]
+    if connectivity == 8:
+        inner[1:, 1:] &= mask[:-1, :-1]
+        inner[:-1, :-1] &= mask[1:, 1:]
+        inner[1:, :-1] &= mask[:-1, 1:]
+        inner[:-1, 1:] &= mask[1:, :-1]
+    inner[0] = False
+    inner[-1] = False
+    inner[:, 0] = False
+    inner[:, -1] = False
+    return np.logical_xor(mask, inner, out=inner)
+
+
+def _points(mask: np.ndarray, spacing: tuple[float, float]) -> tuple[np.ndarray, np.ndarray]:
+    """Foreground pixels as (n, 2) physical coordinates and (n, 2) integer (row, col)."""
+    rc = np.argwhere(mask)
+    return rc * np.asarray(spacing), rc
+
+
+def _disk_rows(radius: float, spacing: tuple[float, float], shape: tuple[int, int]):
+    """(row offset i ≥ 0, column half-width) of the disk of ``radius``, clipped to ``shape``."""
+    sr, sc = spacing
+    r2 = (radius * (1 + _SLACK)) ** 2
+    rows = []
+    i = 0
+    while i < shape[0] and (i * sr) ** 2 <= r2:
+        half = int(math.sqrt(r2 - (i * sr) ** 2) / sc)
+        rows.append((i, min(half, shape[1] - 1)))
+        i += 1
+    return rows
+
+
+def _dilate(mask: np.ndarray, radius: float, spacing: tuple[float, float]) -> np.ndarray:
+    """Pixels within ``radius`` (Euclidean, spacing units) of a foreground pixel of ``mask``."""
+    rows = _disk_rows(radius, spacing, mask.shape)
+    if 2 * rows[0][1] + 2 * len(rows) - 1 > _MAX_SHIFTS:
+        return _dilate_by_distance(mask, radius, spacing)
+    # The disk is a stack of horizontal segments whose half-width shrinks
+    # with |row offset|: grow one horizontal dilation from the outermost
+    # rows inwards and OR it in, shifted up and down.
+    horizontal = mask.copy()
+    out = np.zeros_like(mask)
+    width = 0
+    for i, half in reversed(rows):
+        while width < half:
+            width += 1
+            horizontal[:, width:] |= mask[:, :-width]
+            horizontal[:, :-width] |= mask[:, width:]
+        if i == 0:
+            out |= horizontal
+        else:
+            out[i:] |= horizontal[:-i]
+            out[:-i] |= horizontal[i:]
+    return out
+
+
+def _dilate_by_distance(
+    mask: np.ndarray, radius: float, spacing: tuple[float, float]
+) -> np.ndarray:
+    """:func:`_dilate` for wide disks: an exact distance transform, one row strip at a time."""
+    rows, cols = mask.shape
+    if radius >= math.hypot(rows * spacing[0], cols * spacing[1]) and mask.any():
+        return np.ones_like(mask)
+    # Foreground within `radius` of a strip's pixel lies within `halo` rows of
+    # it, so a strip plus its halo gives the same answer as the whole image.
+    halo = min(rows, int(radius * (1 + _SLACK) / spacing[0]) + 1)
+    step = max(1, _STRIP_PIXELS // max(cols, 1))
+    limit = radius * (1 + _SLACK)
+    out = np.zeros_like(mask)
+    for start in range(0, rows, step):
+        stop = min(rows, start + step)
+        lo, hi = max(0, start - halo), min(rows, stop + halo)
+        block = mask[lo:hi]
+        if not block.any():
+            continue
+        distance = ndimage.distance_transform_edt(~block, sampling=spacing)
+        out[start:stop] = distance[start - lo : stop - lo] <= limit
+    return out
+
+
+def _boundary_iou(ref, ref_b, cand, cand_b, width, spacing) -> float:
+    """|A_d ∩ B_d| / |A_d ∪ B_d| for bands A_d = A ∩ (∂A dilated by ``width``)."""
+    band_ref = _dilate(ref_b, width, spacing)
+    band_ref &= ref
+    band_cand = _dilate(cand_b, width, spacing)
+    band_cand &= cand
+    n_ref = np.count_nonzero(band_ref)
+    n_cand = np.count_nonzero(band_cand)
+    both = np.count_nonzero(np.logical_and(band_ref, band_cand, out=band_ref))
+    return int(both) / int(n_ref + n_cand - both)
+
+
+def _fill_error_distances(out, source, target, spacing) -> None:
+    """Write each source-only pixel's distance to the nearest target pixel into ``out``."""
+    # The nearest target pixel q to a pixel p outside the target is on the
+    # target's 4-connected boundary: stepping q one pixel towards p along any
+    # axis gets closer to p, so that neighbour of q is background.
+    target_points, _ = _points(_boundary(target, 4), spacing)
+    if len(target_points) == 0:
+        out[source] = np.inf
+        return
+    # Error pixels lie far from the tree; big leaves make such queries ~1.6× faster.
+    tree = cKDTree(target_points, leafsize=64)
+    rows, cols = source.shape
+    step = max(1, _STRIP_PIXELS // max(cols, 1))
+    for start in range(0, rows, step):
+        stop = min(rows, start + step)
+        wrong = source[start:stop] & ~target[start:stop]
+        rc = np.argwhere(wrong)
+        if len(rc) == 0:
+            continue
+        rc[:, 0] += start
+        distance, _ = tree.query(rc * np.asarray(spacing), workers=-1)
+        out[rc[:, 0], rc[:, 1]] = distance
+
+
+def _jsonable(value: Any) -> Any:
+    """``inf`` → None, tuples → lists, recursively."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, tuple | list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    return value
