@@ -11,11 +11,11 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlencode
 
 import numpy as np
 import pandas as pd
 import streamlit as st
-from PIL import Image
 
 from maskapp import MaskError, compare, figures, read_mask, report
 from maskapp.drawing import (
@@ -26,7 +26,7 @@ from maskapp.drawing import (
     polygons_to_mask,
     selection_polygons,
 )
-from maskapp.io import EXTENSIONS, encode_png
+from maskapp.io import EXTENSIONS, encode_png, read_image
 from maskapp.masks import Mask, interpret, resized_mask, size_text
 from maskapp.overlap import confusion_map
 
@@ -62,10 +62,7 @@ def decode(data: bytes, kind: str, threshold: float | None, void: int | None) ->
 @st.cache_data(**CACHE)
 def load_background(data: bytes) -> np.ndarray:
     """A photo to draw under the overlay, as RGB (decoded with the same guards)."""
-    mask = read_mask(data, kind="labels", void=None)  # size and format checks
-    del mask
-    with Image.open(__import__("io").BytesIO(data)) as im:
-        return np.asarray(im.convert("RGB"))
+    return read_image(data)
 
 
 @st.cache_data(**CACHE)
@@ -540,7 +537,7 @@ def main() -> None:
         except MaskError:
             background = None
 
-    c1, c2, c3 = st.columns([1, 1, 2])
+    c1, c3 = st.columns([1, 3])
     if c1.button("⇄ Swap A and B", help="Make the candidate the reference and vice versa."):
         st.session_state["swap"] = not st.session_state.get("swap", False)
         st.rerun()
@@ -656,7 +653,8 @@ def main() -> None:
         "Link to this view — copy the address bar; it carries the demo case, view, "
         "opacity, threshold, layers and options, never uploaded or drawn pixels."
     )
-    st.code(st.context.url or "", language=None)
+    params = {key: st.query_params.get_all(key) for key in st.query_params}
+    st.code(f"{st.context.url or ''}/?{urlencode(params, doseq=True)}", language=None)
 
 
 main()

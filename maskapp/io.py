@@ -189,7 +189,32 @@ def _file_too_large(size: int) -> str:
     )
 
 
-def _decode_image(data: bytes) -> tuple[np.ndarray, str, str, tuple[str, ...]]:
+def read_image(source: str | os.PathLike | bytes | IO[bytes]) -> np.ndarray:
+    """Read a photo to show under the masks, as an RGB ``uint8`` array.
+
+    The same guards as :func:`read_mask` apply (allow-listed formats, the pixel
+    cap checked from the header, truncated files refused, EXIF orientation).
+
+    Raises
+    ------
+    MaskError
+        Anything :func:`read_mask` would refuse, and ``.npy`` files.
+    """
+    if isinstance(source, str | os.PathLike):
+        data = _read_path(Path(source))
+    elif isinstance(source, bytes | bytearray | memoryview):
+        data = bytes(source)
+    else:
+        data = _read_stream(source)
+    if len(data) == 0:
+        raise MaskError("The file is empty (0 bytes); choose a PNG or JPEG image.")
+    raw, *_ = _decode_image(data, rgb=True)
+    return raw
+
+
+def _decode_image(
+    data: bytes, *, rgb: bool = False
+) -> tuple[np.ndarray, str, str, tuple[str, ...]]:
     """Open with the allow-listed Pillow plugins, check size, decode fully."""
     notes: list[str] = []
     with warnings.catch_warnings():
@@ -221,7 +246,10 @@ def _decode_image(data: bytes) -> tuple[np.ndarray, str, str, tuple[str, ...]]:
                 notes.append(f"first of {frames} {what} used")
             im.load()
             oriented = _apply_exif(im, notes)
-            raw, mode = _pixels(oriented, notes)
+            if rgb:
+                raw, mode = np.asarray(oriented.convert("RGB")), im.mode
+            else:
+                raw, mode = _pixels(oriented, notes)
         except MaskError:
             raise
         except Image.DecompressionBombError as err:
