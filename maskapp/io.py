@@ -10,14 +10,17 @@ decoded, and every failure becomes one :class:`~maskapp.errors.MaskError`.
 from __future__ import annotations
 
 import io
+import math
 import os
+import threading
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from .errors import MaskError
 from .masks import (
@@ -145,7 +148,9 @@ def decode(
             "The file is a Python pickle, which maskapp never loads; save the mask "
             "with numpy.save (no pickles) or as PNG."
         )
-    raw, fmt, mode, notes = _decode_image(data)
+    raw, fmt, mode, notes, palette = _decode_image(data)
+    if kind == "binary" and palette is not None and threshold is None:
+        raw, notes = _palette_foreground(raw, palette, notes)
     return interpret(
         raw,
         kind=kind,
@@ -154,9 +159,35 @@ def decode(
         mode=mode,
         threshold=threshold,
         void=void,
-        lossy=fmt in _LOSSY,
+        lossy=fmt in _LOSSY or (fmt == "WEBP" and _is_lossy_webp(data)),
         notes=notes,
     )
+
+
+def _palette_foreground(
+    indices: np.ndarray, palette: list[int], notes: tuple[str, ...]
+) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Binary palette masks: black palette entries are background, by index.
+
+    Colour quantisers (GIF export, ``Image.quantize``) often put the black
+    background at index 1; reading "nonzero index" would invert those masks.
+    Where no used entry is black, or only index 0 is, the index rule stands.
+    """
+    colours = np.zeros((256, 3), np.uint8)
+    entries = np.asarray(palette[: 256 * 3], np.uint8).reshape(-1, 3)
+    colours[: len(entries)] = entries
+    used = np.flatnonzero(np.bincount(indices.ravel(), minlength=256))
+    black = [int(i) for i in used if not colours[i].any()]
+    if not black or black == [0] or len(black) == len(used):
+        return indices, notes
+    lut = colours.any(axis=1).astype(np.uint8)
+    shown = ", ".join(str(i) for i in black)
+    return lut[indices], (*notes, f"palette index {shown} is black: read as background")
+
+
+def _is_lossy_webp(data: bytes) -> bool:
+    """Lossy WebP carries a 'VP8 ' chunk; lossless ones 'VP8L'."""
+    return b"VP8 " in data[12:4096] and b"VP8L" not in data[12:4096]
 
 
 def _read_path(path: Path) -> bytes:
@@ -165,12 +196,20 @@ def _read_path(path: Path) -> bytes:
         if size > MAX_FILE_BYTES:
             raise MaskError(_file_too_large(size))
         return path.read_bytes()
+    except MaskError:
+        raise
     except FileNotFoundError as err:
-        raise MaskError(f"No file at '{path}'; check the path and try again.") from err
+        raise MaskError(f"No file at {str(path)!r}; check the path and try again.") from err
     except IsADirectoryError as err:
-        raise MaskError(f"'{path}' is a folder, not a mask file; name a file.") from err
+        raise MaskError(f"{str(path)!r} is a folder, not a mask file; name a file.") from err
     except PermissionError as err:
-        raise MaskError(f"'{path}' cannot be read (permission denied).") from err
+        raise MaskError(
+            f"{str(path)!r} cannot be read (permission denied); check its permissions."
+        ) from err
+    except (OSError, ValueError) as err:
+        raise MaskError(
+            f"{str(path)!r} cannot be opened ({type(err).__name__}); check the path."
+        ) from err
 
 
 def _read_stream(stream: IO[bytes]) -> bytes:
@@ -212,13 +251,24 @@ def read_image(source: str | os.PathLike | bytes | IO[bytes]) -> np.ndarray:
     return raw
 
 
+_TRUNCATION_LOCK = threading.Lock()
+
+
 def _decode_image(
     data: bytes, *, rgb: bool = False
-) -> tuple[np.ndarray, str, str, tuple[str, ...]]:
-    """Open with the allow-listed Pillow plugins, check size, decode fully."""
+) -> tuple[np.ndarray, str, str, tuple[str, ...], list[int] | None]:
+    """Open with the allow-listed Pillow plugins, check size, decode fully.
+
+    Returns ``(pixels, format, mode, notes, palette)``; ``palette`` is the flat
+    RGB palette of palette images, else None.
+    """
     notes: list[str] = []
-    with warnings.catch_warnings():
-        # Treat Pillow's bomb warning as an error, as its security handbook advises.
+    palette = None
+    with warnings.catch_warnings(), _refuse_truncated():
+        # Pillow's metadata warnings (corrupt EXIF …) must not stop a readable
+        # mask even under -W error; the bomb warning is an error, as Pillow's
+        # security handbook advises.
+        warnings.simplefilter("ignore", UserWarning)
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             im = Image.open(io.BytesIO(data), formats=IMAGE_FORMATS)
@@ -237,19 +287,24 @@ def _decode_image(
             fmt = im.format or "image"
             cols, rows = im.size
             if rows <= 0 or cols <= 0:
-                raise MaskError(f"The {fmt} declares an empty size ({cols}×{rows}).")
+                raise MaskError(
+                    f"The {fmt} declares an empty size ({cols}×{rows}); export it again."
+                )
             if rows * cols > MAX_PIXELS:
                 raise MaskError(_too_large(rows, cols))
             frames = getattr(im, "n_frames", 1)
             if frames > 1:
                 what = "pages" if fmt == "TIFF" else "frames"
                 notes.append(f"first of {frames} {what} used")
+            orientation = _orientation(im)
             im.load()
-            oriented = _apply_exif(im, notes)
+            oriented = _apply_exif(im, orientation, notes)
             if rgb:
                 raw, mode = np.asarray(oriented.convert("RGB")), im.mode
             else:
                 raw, mode = _pixels(oriented, notes)
+                if mode == "P":
+                    palette = oriented.getpalette("RGB")
         except MaskError:
             raise
         except Image.DecompressionBombError as err:
@@ -264,7 +319,33 @@ def _decode_image(
             raise MaskError(_corrupt_message(err)) from err
         finally:
             im.close()
-    return raw, fmt, mode, tuple(notes)
+    return raw, fmt, mode, tuple(notes), palette
+
+
+@contextmanager
+def _refuse_truncated() -> Iterator[None]:
+    """Refuse truncated files whatever the process-wide flag says.
+
+    ``ImageFile.LOAD_TRUNCATED_IMAGES`` is global; another library may set it,
+    which would turn a truncated mask into a silently partial one. Metadata
+    reads (PNG's eXIf after the pixels) load pixels too, so the whole decode
+    runs under this guard.
+    """
+    with _TRUNCATION_LOCK:
+        previous = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = previous
+
+
+def _orientation(im: Image.Image) -> int | None:
+    """The EXIF orientation tag, read before decoding (TIFF applies it in load)."""
+    try:
+        return im.getexif().get(0x0112)
+    except Exception:
+        return -1
 
 
 def _bomb_message(err: Exception) -> str:
@@ -286,14 +367,19 @@ def _corrupt_message(err: Exception) -> str:
     )
 
 
-def _apply_exif(im: Image.Image, notes: list[str]) -> Image.Image:
+def _apply_exif(im: Image.Image, orientation: int | None, notes: list[str]) -> Image.Image:
     """Apply EXIF orientation; malformed EXIF is noted, never fatal."""
-    try:
-        orientation = im.getexif().get(0x0112, 1)
-    except Exception:
+    if orientation == -1:
         notes.append("EXIF metadata unreadable and ignored")
         return im
     if orientation in (None, 1):
+        return im
+    if orientation not in range(2, 9):
+        notes.append(f"invalid EXIF orientation {orientation} ignored")
+        return im
+    if im.format == "TIFF":
+        # Pillow's TIFF decoder has already rotated the pixels and dropped the tag.
+        notes.append(f"EXIF orientation {orientation} applied")
         return im
     try:
         out = ImageOps.exif_transpose(im)
@@ -337,8 +423,9 @@ def _decode_npy(data: bytes) -> np.ndarray:
         else:
             raise ValueError(f"unknown .npy version {version}")
     except Exception as err:
+        detail = " ".join(str(err).split())[:80]
         raise MaskError(
-            f"The .npy file has a corrupt header ({str(err)[:80]}); save it again with numpy.save."
+            f"The .npy file has a corrupt header ({detail}); save it again with numpy.save."
         ) from err
     if dtype.hasobject:
         raise MaskError(
@@ -350,15 +437,22 @@ def _decode_npy(data: bytes) -> np.ndarray:
             f"The .npy file has data type {dtype}, not a plain numeric type; save a "
             "bool, integer or float array."
         )
-    size = int(np.prod(shape, dtype=np.int64)) if shape else 1
-    pixels = int(np.prod(shape[:2], dtype=np.int64)) if len(shape) >= 2 else size
+    if not all(isinstance(n, int) and n >= 0 for n in shape):
+        raise MaskError(
+            f"The .npy header declares an impossible shape {tuple(shape)}; save the "
+            "array again with numpy.save."
+        )
+    save_hint = "save a 2-D array (rows × columns) with numpy.save"
     if len(shape) == 0:
-        raise MaskError("The .npy file holds a single number, not a 2-D mask.")
+        raise MaskError(f"The .npy file holds a single number, not a 2-D mask; {save_hint}.")
+    size = math.prod(shape)  # Python ints: a hostile header cannot overflow this
     if size == 0:
-        raise MaskError(f"The .npy array has no elements (shape {tuple(shape)}).")
-    if pixels > MAX_PIXELS or size > MAX_PIXELS * 4:
-        rows = shape[0]
-        cols = shape[1] if len(shape) > 1 else 1
+        raise MaskError(
+            f"The .npy array has no elements (shape {tuple(shape)}); {save_hint}."
+        )
+    plane = [n for n in shape if n != 1] or [1]
+    rows, cols = [*plane, 1][:2]
+    if rows * cols > MAX_PIXELS or size > MAX_PIXELS * 4:
         raise MaskError(_too_large(rows, cols))
     offset = stream.tell()
     needed = size * dtype.itemsize
@@ -378,8 +472,8 @@ def encode_png(
 
     bool → 8-bit grey 0/255; uint8 with ``palette`` → palette PNG whose indices
     are the values (e.g. confusion codes that stay machine-readable while
-    showing colours); other uint8 → grey as is; larger integers → 16-bit grey
-    (or 32-bit for values above 65535).
+    showing colours); other uint8 → grey as is; larger integers → 16-bit grey.
+    Labels above 65535 do not fit a PNG (``ValueError``): save those as ``.npy``.
 
     Examples
     --------
@@ -402,10 +496,9 @@ def encode_png(
     elif np.issubdtype(array.dtype, np.integer):
         if array.min() < 0:
             raise ValueError("encode_png cannot store negative labels")
-        if array.max() <= 0xFFFF:
-            im = Image.fromarray(array.astype(np.uint16))
-        else:
-            im = Image.fromarray(array.astype(np.int32))
+        if array.max() > 0xFFFF:
+            raise ValueError("labels above 65535 do not fit a PNG; save them as .npy")
+        im = Image.fromarray(array.astype(np.uint16))
     else:
         raise ValueError(f"encode_png cannot store {array.dtype} arrays")
     buffer = io.BytesIO()

@@ -212,7 +212,7 @@ def binarize(
     - float: values in {0, 1} → nonzero; within [0, 1] → > 0.5; otherwise
       > the midpoint of the observed range; NaN/inf → :class:`MaskError`;
     - one or two distinct values → nonzero (0/1, 0/255, 0/65535 …);
-    - lossy (JPEG) → value > the midpoint of the observed range;
+    - lossy (JPEG, lossy WebP) → value > Otsu's threshold;
     - 8-bit with more than ``SOFT_MIN_VALUES`` values → soft, > 127.5 (the
       middle of the 8-bit range);
     - any other integer image (id maps, 16/32-bit labels) → nonzero, with no
@@ -226,7 +226,7 @@ def binarize(
         )
     if threshold is not None:
         return (
-            raw > threshold,
+            _above(raw, threshold),
             f"value > {_fmt_num(threshold)} (threshold given)",
             float(threshold),
             values,
@@ -239,22 +239,57 @@ def binarize(
         if n_values <= 2 and lo in (0.0, 1.0) and hi in (0.0, 1.0):
             return raw != 0, "nonzero is foreground (values 0/1)", None, values, n_values
         if lo >= 0.0 and hi <= 1.0:
-            return raw > 0.5, "probability map: value > 0.5", 0.5, values, n_values
+            return _above(raw, 0.5), "probability map: value > 0.5", 0.5, values, n_values
         mid = (lo + hi) / 2
         rule = f"soft map outside [0, 1]: value > {_fmt_num(mid)} (midpoint of the range)"
-        return raw > mid, rule, mid, values, n_values
+        return _above(raw, mid), rule, mid, values, n_values
     if lossy and n_values > 1:
-        # Compression noise spreads 0/255 (or 0/1) over nearby values; the middle
-        # of the observed range separates the two clusters whatever the scale.
-        mid = (float(values[0]) + float(values[-1])) / 2
-        rule = f"lossy JPEG: value > {_fmt_num(mid)} (midpoint of the observed range)"
-        return raw > mid, rule, mid, values, n_values
+        # Compression noise spreads 0/255 — or 0/1, decoded as {0, 1, 2} — over
+        # nearby values; Otsu's threshold splits the two clusters at any scale.
+        cut = otsu_threshold(raw)
+        rule = f"lossy JPEG: value > {_fmt_num(cut)} (Otsu threshold between the two clusters)"
+        return raw > cut, rule, cut, values, n_values
     if n_values <= 2:
         return raw != 0, "nonzero is foreground", None, values, n_values
     if raw.dtype == np.uint8 and n_values > SOFT_MIN_VALUES:
         rule = f"soft 8-bit map with {n_values} values: value > 127.5 (midpoint of 0–255)"
         return raw > 127.5, rule, 127.5, values, n_values
     return raw != 0, "nonzero is foreground (id map)", None, values, n_values
+
+
+def _above(raw: np.ndarray, threshold: float) -> np.ndarray:
+    """raw > threshold, compared in float64 so float32 values never round onto it."""
+    if np.issubdtype(raw.dtype, np.floating):
+        return raw > np.float64(threshold)  # a numpy scalar is strong under NEP 50
+    return raw > threshold
+
+
+def otsu_threshold(raw: np.ndarray) -> float:
+    """Otsu's threshold of an integer image: foreground = value > threshold.
+
+    Maximises the between-class variance over the histogram (one ``bincount``).
+
+    Examples
+    --------
+    >>> otsu_threshold(np.array([0, 0, 1, 2, 1, 0, 1], np.uint8))
+    0.0
+    >>> otsu_threshold(np.array([3, 5, 250, 252, 255], np.uint8))
+    5.0
+    """
+    flat = raw.ravel()
+    lo = int(flat.min())
+    hist = np.bincount((flat - lo).astype(np.intp, copy=False)).astype(np.float64)
+    if len(hist) < 2:
+        return float(lo)
+    levels = np.arange(len(hist), dtype=np.float64)
+    weight_low = np.cumsum(hist)[:-1]
+    weight_high = hist.sum() - weight_low
+    mean_low = np.cumsum(hist * levels)[:-1] / np.maximum(weight_low, 1)
+    mean_high = (np.sum(hist * levels) - np.cumsum(hist * levels)[:-1]) / np.maximum(
+        weight_high, 1
+    )
+    between = weight_low * weight_high * (mean_low - mean_high) ** 2
+    return float(lo + int(np.argmax(between)))
 
 
 def interpret(

@@ -1,7 +1,7 @@
 """maskapp.read_mask on every real-world mask format and every bad input.
 
 Every input is generated here with Pillow or numpy (nothing binary is committed).
-Known bugs are pinned as strict xfails whose reason starts with "BUG:".
+Bugs found by these tests were fixed; each test keeps pinning its behaviour.
 """
 
 from __future__ import annotations
@@ -312,12 +312,6 @@ def test_palette_index_decides_even_when_luminance_is_zero():
     assert np.array_equal(read_mask(data).array, MASK)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the binary palette rule is 'nonzero index', but colour quantisers "
-    "(GIF export, Image.quantize) put the black background at index 1, so the mask "
-    "comes back inverted",
-)
 @pytest.mark.parametrize(
     "make",
     [
@@ -391,11 +385,6 @@ def test_jpeg_0_1_mask_follows_its_stated_rule():
     assert np.array_equal(mask.array, decoded > mask.info.threshold)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: ringing makes a 0/1 JPEG decode to {0, 1, 2}; the lossy rule thresholds "
-    "at the observed midpoint 1.0, so only the 2s stay foreground",
-)
 @pytest.mark.parametrize("quality", [75, 95, 100])
 def test_jpeg_0_1_mask_keeps_its_foreground(quality):
     data = jpeg(JPEG_MASK, 1, quality=quality)
@@ -419,11 +408,6 @@ def test_cmyk_jpeg_is_converted_and_noted():
     assert agreement(mask.array, JPEG_MASK) >= 0.995
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: lossy WebP is not treated as lossy (only JPEG is), so its noise "
-    "becomes foreground",
-)
 def test_lossy_webp_is_thresholded_like_jpeg():
     mask = read_mask(grey(JPEG_MASK.astype(np.uint8) * np.uint8(255), "WEBP", quality=75))
     assert agreement(mask.array, JPEG_MASK) >= 0.995
@@ -510,12 +494,6 @@ def test_npy_within_the_cap_but_missing_its_data_is_truncated_not_allocated():
         pytest.param((2**70, 1), id="beyond-int64"),
     ],
 )
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: _decode_npy trusts the header shape: negative or int64-overflowing "
-    "dimensions reach np.frombuffer/reshape (ValueError, OverflowError, or a silent "
-    "4×4 mask for (-1, 4))",
-)
 def test_npy_header_with_an_impossible_shape_is_a_mask_error(shape):
     read_error(npy_header(shape, "|u1"))
 
@@ -527,19 +505,10 @@ def test_npy_header_with_an_impossible_shape_is_a_mask_error(shape):
         pytest.param(
             (2**32, 2**32),
             id="product-wraps-to-zero",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="BUG: np.prod(int64) wraps to 0, reported as 'has no elements'",
-            ),
         ),
         pytest.param(
             (1, 100_000, 100_000),
             id="leading-singleton",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="BUG: reported as '100000×1 pixels (0.1 MP), more than the 67.1 MP "
-                "limit' (rows/cols taken from shape[:2])",
-            ),
         ),
     ],
 )
@@ -549,11 +518,6 @@ def test_huge_npy_shapes_are_reported_with_their_real_size(shape):
     assert "limit" in message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: numpy's multi-line 'header is large' message is cut at 80 characters "
-    "and pasted into the MaskError, so the message has a newline",
-)
 def test_npy_with_an_oversized_header_gives_a_one_line_message():
     buffer = io.BytesIO()
     descr = [(f"field{i}", "<u1") for i in range(2000)]
@@ -737,21 +701,11 @@ def test_tiff_orientation_is_applied():
     assert np.array_equal(read_mask(data).array, np.rot90(MASK, k=-1))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: Pillow's TIFF plugin applies the Orientation tag itself in load() and "
-    "deletes it, so maskapp rotates the mask without a note",
-)
 def test_tiff_orientation_is_noted():
     data = encode(Image.fromarray(GREY), "TIFF", tiffinfo={0x0112: 6})
     assert any("orientation" in note for note in read_mask(data).info.notes)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: an invalid Orientation (9) is reported as 'EXIF orientation 9 applied' "
-    "although nothing was applied",
-)
 def test_invalid_exif_orientation_is_not_reported_as_applied():
     mask = read_mask(grey(GREY, "JPEG", quality=95, exif=exif(9)))
     assert mask.shape == MASK.shape
@@ -847,7 +801,7 @@ XFAIL_ERROR_CASES = [
     ("make", "fragment"),
     [pytest.param(*case[1:], id=case[0]) for case in ERROR_CASES]
     + [
-        pytest.param(*case[1:], id=case[0], marks=pytest.mark.xfail(strict=True, reason=NO_ACTION))
+        pytest.param(*case[1:], id=case[0])
         for case in XFAIL_ERROR_CASES
     ],
 )
@@ -914,11 +868,6 @@ def test_truncated_png_never_gives_a_partial_mask():
             assert np.array_equal(mask.array, truth), f"partial mask at {cut} of {len(data)}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: maskapp relies on Pillow's process-wide LOAD_TRUNCATED_IMAGES staying "
-    "False; any library that sets it turns a truncated PNG into a partial mask",
-)
 def test_truncated_png_is_refused_even_if_another_library_allows_truncation(monkeypatch):
     monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
     data = noisy_png()
@@ -931,11 +880,6 @@ def test_pillow_state_is_left_alone():
     assert Image.MAX_IMAGE_PIXELS is not None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the missing-path message embeds the raw path, so a name with a "
-    "newline makes a multi-line message",
-)
 def test_missing_path_with_a_newline_in_its_name_is_one_line(tmp_path):
     assert_actionable(read_error(tmp_path / "mask\nname.png"))
 
@@ -1077,11 +1021,6 @@ def test_interpretation_is_json_ready_and_summarised_in_one_line(make, kind):
 # ---------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the float midpoint is compared in float32 (numpy's weak-scalar rule), "
-    "so a value just above the midpoint rounds onto it and becomes background",
-)
 def test_float32_midpoint_rule_is_exact():
     one = np.float32(1)
     step = np.float32(2**-23)
@@ -1091,14 +1030,10 @@ def test_float32_midpoint_rule_is_exact():
     assert np.array_equal(mask.array, expected)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: encode_png promises 32-bit PNGs for labels above 65535, but Pillow "
-    "cannot write mode I as PNG (OSError)",
-)
-def test_encode_png_round_trips_labels_above_65535():
+def test_encode_png_refuses_labels_above_65535_clearly():
     labels = np.array([[0, 70000], [65536, 5]], np.int64)
-    assert np.array_equal(read_mask(encode_png(labels), kind="labels").array, labels)
+    with pytest.raises(ValueError, match=r"65535.*npy"):
+        encode_png(labels)
 
 
 @pytest.mark.parametrize(
