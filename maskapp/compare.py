@@ -124,7 +124,10 @@ class Comparison:
             "candidate_empty": o.candidate_empty,
         }
         if self.surface is not None:
-            out.update(self.surface.to_dict())
+            surface = self.surface.to_dict()
+            surface.pop("infinite", None)  # reasons are merged under "undefined"
+            surface["boundary_connectivity"] = surface.pop("connectivity")
+            out.update(surface)
         if self.classes is not None:
             classes = self.classes.to_dict()
             out["per_class"] = classes.pop("per_class")
