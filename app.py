@@ -68,7 +68,10 @@ def load_background(data: bytes) -> np.ndarray:
 @st.cache_data(**CACHE)
 def run_compare(token: str, options: str, _reference: Mask, _candidate: Mask):
     """Compare two masks; cached by a token naming both inputs and the options."""
-    return compare(_reference, _candidate, **json.loads(options))
+    kwargs = json.loads(options)
+    if kwargs.get("class_names"):
+        kwargs["class_names"] = {int(k): v for k, v in kwargs["class_names"].items()}
+    return compare(_reference, _candidate, **kwargs)
 
 
 @st.cache_data(**CACHE)
@@ -228,7 +231,9 @@ def sidebar() -> dict:
         void = None
         if labels:
             void_text = st.text_input(
-                "Void / ignore label", value=str(case.get("void", 255)), key="void",
+                "Void / ignore label",
+                value=str(case.get("void", 255)),
+                key="void",
                 help="Pixels with this label in the reference count in no statistic; "
                 "empty for none.",
             )
@@ -277,8 +282,13 @@ def drawing_panel(inputs: dict, background: np.ndarray | None) -> None:
 
     shape = next((i.mask.shape for i in inputs.values() if i.mask is not None), (256, 256))
     c1, c2, c3, c4 = st.columns([1.2, 1.6, 1, 1.2])
-    slot = c1.radio("Edit", SLOTS, horizontal=True, key="draw_slot",
-                    format_func=lambda s: "reference (A)" if s == "reference" else "candidate (B)")
+    slot = c1.radio(
+        "Edit",
+        SLOTS,
+        horizontal=True,
+        key="draw_slot",
+        format_func=lambda s: "reference (A)" if s == "reference" else "candidate (B)",
+    )
     tool = c2.radio(
         "Tool",
         ["brush", "eraser", "rect", "polygon", "erase rect"],
@@ -287,8 +297,7 @@ def drawing_panel(inputs: dict, background: np.ndarray | None) -> None:
         help="Polygon: click vertices, click the first one again to close.",
     )
     size = c3.slider("Brush px", 2, 60, 14, key="draw_brush")
-    under = c4.radio("Draw over", ["background", "other mask"], horizontal=True,
-                     key="draw_under")
+    under = c4.radio("Draw over", ["background", "other mask"], horizontal=True, key="draw_under")
     base_input = inputs[slot]
     base = base_input.mask.array if base_input.mask is not None else None
     if base is not None and base.dtype != bool:
@@ -302,13 +311,21 @@ def drawing_panel(inputs: dict, background: np.ndarray | None) -> None:
         other_mask = other.mask.array != 0
     width, height = canvas_size(shape)
     backdrop = figures.drawing_backdrop(
-        shape, size=(width, height), background=photo, base=base,
+        shape,
+        size=(width, height),
+        background=photo,
+        base=base,
         other=other_mask if under == "other mask" else None,
     )
     erase_tool = tool in ("eraser", "erase rect")
     colour = "#%02x%02x%02x" % (ERASE if erase_tool else PAINT)
-    mode = {"brush": "freedraw", "eraser": "freedraw", "rect": "rect",
-            "polygon": "polygon", "erase rect": "rect"}[tool]
+    mode = {
+        "brush": "freedraw",
+        "eraser": "freedraw",
+        "rect": "rect",
+        "polygon": "polygon",
+        "erase rect": "rect",
+    }[tool]
     generation = st.session_state.get(f"canvas_gen_{slot}", 0)
     result = st_canvas(
         fill_color=colour,
@@ -381,8 +398,7 @@ def headline(result) -> None:
     for col, (label, value, key, help_text) in zip(st.columns(5), cards, strict=True):
         text = report.format_value(value, undefined.get(key), digits=4)
         short, _, reason = text.partition(" — ")
-        col.metric(label, short, help=help_text + (f" — {reason}" if reason else ""),
-                   border=True)
+        col.metric(label, short, help=help_text + (f" — {reason}" if reason else ""), border=True)
         if reason:
             col.caption(reason)
     sentence = report.edge_case_sentence(result)
@@ -390,11 +406,15 @@ def headline(result) -> None:
         st.info(sentence, icon="ℹ️")
 
 
-def view_overlay(result, conf, background, event_key: str, highlight=None) -> dict | None:
+def view_overlay(result, conf, background, event_key: str, labels=None) -> dict | None:
     c1, c2, c3 = st.columns([1.2, 1.4, 1])
     opacity = c1.slider("Opacity", 0.0, 1.0, 0.6, 0.05, key="opacity", bind="query-params")
     layers = c2.pills(
-        "Layers", LAYERS, selection_mode="multi", default=LAYERS, key="layers",
+        "Layers",
+        LAYERS,
+        selection_mode="multi",
+        default=LAYERS,
+        key="layers",
         bind="query-params",
     )
     contour = c3.toggle("Contours only", key="contour", bind="query-params")
@@ -409,7 +429,9 @@ def view_overlay(result, conf, background, event_key: str, highlight=None) -> di
         region=region,
         hausdorff_pair=result.surface.hausdorff_pair if result.surface else None,
         counts={"TP": o.tp, "FP": o.fp, "FN": o.fn},
-        highlight_bbox=highlight,
+        reference_labels=labels[0] if labels else None,
+        candidate_labels=labels[1] if labels else None,
+        void=result.options.get("void") or 255,
     )
     event = st.plotly_chart(
         fig,
@@ -425,8 +447,10 @@ def view_overlay(result, conf, background, event_key: str, highlight=None) -> di
         ys = [y for p in polygons for _, y in p]
         rows, cols = conf.shape
         st.session_state["region"] = (
-            max(0, int(min(ys))), min(rows, int(max(ys)) + 1),
-            max(0, int(min(xs))), min(cols, int(max(xs)) + 1),
+            max(0, int(min(ys))),
+            min(rows, int(max(ys)) + 1),
+            max(0, int(min(xs))),
+            min(cols, int(max(xs)) + 1),
         )
         st.rerun()
     if region and z2.button("Show the whole image"):
@@ -449,7 +473,10 @@ def view_classes(result) -> tuple | None:
     )
     table = pd.DataFrame(classes.table())
     selection = st.dataframe(
-        table, hide_index=True, on_select="rerun", selection_mode="single-row",
+        table,
+        hide_index=True,
+        on_select="rerun",
+        selection_mode="single-row",
         key="class_table",
     )
     rows = selection["selection"]["rows"] if selection else []
@@ -470,14 +497,16 @@ def view_objects(result) -> tuple | None:
     cols = st.columns(5)
     for col, (key, label) in zip(
         cols,
-        [("f1", "Object F1"), ("pq", "PQ"), ("tp", "Matched"), ("fn", "Missed"),
-         ("fp", "Extra")],
+        [("f1", "Object F1"), ("pq", "PQ"), ("tp", "Matched"), ("fn", "Missed"), ("fp", "Extra")],
         strict=True,
     ):
         col.metric(label, report.format_value(summary.get(key), digits=4))
     table = pd.DataFrame(objects.table())
     selection = st.dataframe(
-        table, hide_index=True, on_select="rerun", selection_mode="single-row",
+        table,
+        hide_index=True,
+        on_select="rerun",
+        selection_mode="single-row",
         key="object_table",
     )
     rows = selection["selection"]["rows"] if selection else []
@@ -492,25 +521,40 @@ def downloads(result, reference: Mask, candidate: Mask, conf, background) -> Non
     b = candidate.array != 0 if candidate.info.kind == "labels" else candidate.array
     cols = st.columns(5)
     cols[0].download_button(
-        "Intersection PNG", encode_png(np.logical_and(a, b)),
-        "maskapp-intersection.png", "image/png", on_click="ignore",
+        "Intersection PNG",
+        encode_png(np.logical_and(a, b)),
+        "maskapp-intersection.png",
+        "image/png",
+        on_click="ignore",
     )
     cols[1].download_button(
-        "Confusion map PNG", encode_png(conf, palette=figures.CONFUSION_PALETTE),
-        "maskapp-confusion.png", "image/png", on_click="ignore",
+        "Confusion map PNG",
+        encode_png(conf, palette=figures.CONFUSION_PALETTE),
+        "maskapp-confusion.png",
+        "image/png",
+        on_click="ignore",
         help="Palette PNG: index 0 TN, 1 TP, 2 FP, 3 FN.",
     )
     cols[2].download_button(
-        "Overlay PNG", figures.overlay_png(conf, background=background),
-        "maskapp-overlay.png", "image/png", on_click="ignore",
+        "Overlay PNG",
+        figures.overlay_png(conf, background=background),
+        "maskapp-overlay.png",
+        "image/png",
+        on_click="ignore",
     )
     cols[3].download_button(
-        "Statistics CSV", report.statistics_csv(result), "maskapp-statistics.csv",
-        "text/csv", on_click="ignore",
+        "Statistics CSV",
+        report.statistics_csv(result),
+        "maskapp-statistics.csv",
+        "text/csv",
+        on_click="ignore",
     )
     cols[4].download_button(
-        "Statistics JSON", report.statistics_json(result), "maskapp-statistics.json",
-        "application/json", on_click="ignore",
+        "Statistics JSON",
+        report.statistics_json(result),
+        "maskapp-statistics.json",
+        "application/json",
+        on_click="ignore",
     )
 
 
@@ -541,15 +585,20 @@ def main() -> None:
     if c1.button("⇄ Swap A and B", help="Make the candidate the reference and vice versa."):
         st.session_state["swap"] = not st.session_state.get("swap", False)
         st.rerun()
-    soft = [i.mask.info for i in inputs.values() if i.mask is not None
-            and i.mask.info.threshold is not None]
+    soft = [
+        i.mask.info
+        for i in inputs.values()
+        if i.mask is not None and i.mask.info.threshold is not None
+    ]
     if soft or threshold is not None:
         floats = any(info.dtype.startswith("float") for info in soft)
         top_value = 1.0 if floats else 255.0
         default = soft[0].threshold if soft else (threshold or 0.5)
         st.session_state["threshold_value"] = c3.slider(
             "Threshold (foreground = value > threshold)",
-            0.0, top_value, float(min(default, top_value)),
+            0.0,
+            top_value,
+            float(min(default, top_value)),
             0.01 if floats else 1.0,
             key="threshold",
             bind="query-params",
@@ -577,9 +626,17 @@ def main() -> None:
                 st.session_state["resize"] = True
                 st.rerun()
             return
-        cand = Input("candidate", resized_mask(cand.mask, ref.mask.shape), cand.name,
-                     cand.origin, cand.token + ":resized")
+        cand = Input(
+            "candidate",
+            resized_mask(cand.mask, ref.mask.shape),
+            cand.name,
+            cand.origin,
+            cand.token + ":resized",
+        )
     options = dict(settings["options"], kind=kind, void=void)
+    if kind == "labels" and ref.origin == cand.origin == "demo":
+        names = case.get("class_names") or {}
+        options["class_names"] = {int(k): v for k, v in names.items()} or None
     token = f"{ref.token}|{cand.token}"
     try:
         result = run_compare(token, json.dumps(options), ref.mask, cand.mask)
@@ -602,13 +659,22 @@ def main() -> None:
         background = None
 
     view = st.segmented_control(
-        "View", VIEWS, default="overlay", key="view",
-        bind="query-params", required=True,
+        "View",
+        VIEWS,
+        default="overlay",
+        key="view",
+        bind="query-params",
+        required=True,
     )
     highlight = None
     if view == "overlay":
-        event = view_overlay(result, conf, background, "overlay_chart",
-                             st.session_state.get("highlight"))
+        event = view_overlay(
+            result,
+            conf,
+            background,
+            "overlay_chart",
+            (ref.mask.array, cand.mask.array) if kind == "labels" else None,
+        )
         apply_selection(event, inputs)
     elif view == "side-by-side":
         st.plotly_chart(
@@ -622,14 +688,18 @@ def main() -> None:
             from maskapp.surface import error_distance_map
 
             dist = error_distance_map(a, b, spacing=settings["options"]["spacing"])
-            st.plotly_chart(figures.error_distance_figure(dist, background=background),
-                            key="distance_chart")
+            st.plotly_chart(
+                figures.error_distance_figure(dist, background=background), key="distance_chart"
+            )
     elif view == "classes":
         highlight = view_classes(result)
         if highlight:
             st.plotly_chart(
                 figures.class_overlay_figure(
-                    ref.mask.array, cand.mask.array, label=highlight[1], void=void,
+                    ref.mask.array,
+                    cand.mask.array,
+                    label=highlight[1],
+                    void=void,
                     background=background,
                 ),
                 key="class_chart",
@@ -637,15 +707,15 @@ def main() -> None:
     elif view == "objects":
         highlight = view_objects(result)
         if highlight:
-            st.session_state["highlight"] = highlight[1]
             st.plotly_chart(
                 figures.overlay_figure(conf, background=background, highlight_bbox=highlight[1]),
                 key="object_chart",
             )
     else:
-        st.dataframe(pd.DataFrame(report.statistic_rows(result))[["group", "statistic",
-                                                                   "value"]],
-                     hide_index=True)
+        st.dataframe(
+            pd.DataFrame(report.statistic_rows(result))[["group", "statistic", "value"]],
+            hide_index=True,
+        )
 
     st.subheader("Downloads")
     downloads(result, ref.mask, cand.mask, conf, background)

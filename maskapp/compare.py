@@ -8,6 +8,7 @@ and per-object matching unless switched off. The result is a frozen
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -245,6 +246,7 @@ def compare(
     void: int | None = DEFAULT_VOID,
     void_policy: VoidPolicy = "reference",
     include_background: bool = False,
+    class_names: Mapping[int, str] | None = None,
     resize: bool = False,
     distances: bool = True,
     objects: bool = True,
@@ -272,6 +274,8 @@ def compare(
         Ignore pixels where the reference is void (VOC) or where either is.
     include_background : bool
         Label mode: include class 0 in the mean IoU / Dice.
+    class_names : mapping of int to str, optional
+        Label mode: names shown for classes in tables.
     resize : bool
         Resize the candidate to the reference by nearest neighbour when the
         sizes differ. Without it a size mismatch raises :class:`MaskError`.
@@ -361,6 +365,7 @@ def compare(
             void=ref_mask.info.void,
             void_policy=void_policy,
             include_background=include_background,
+            names=class_names,
         )
         ref_fg, cand_fg, ignored = label_foreground(
             ref_mask.array, cand_mask.array, ref_mask.info.void, void_policy
