@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
@@ -41,7 +42,12 @@ SLOT_TITLES = {
 # Bound widgets put their displayed option in the URL, so options are short words.
 VIEWS = ["overlay", "side-by-side", "distances", "classes", "objects", "table"]
 LAYERS = ["TP", "FP", "FN"]
-CACHE = dict(max_entries=12, ttl=3600, show_spinner=False)
+# Bounded caches: a public demo must not grow without limit. Masks at the cap are
+# 16 MB each, so a handful of entries per cache keeps memory well under 1 GB.
+CACHE = dict(max_entries=8, ttl=1800, show_spinner=False)
+#: Pixel cap per mask for this app (set MASKAPP_MAX_PIXELS to change it): at
+#: 4096² the whole comparison peaks near 300 MB, which a 690 MB host survives.
+MAX_PIXELS = int(os.environ.get("MASKAPP_MAX_PIXELS", 4096 * 4096))
 
 st.set_page_config(
     page_title="maskapp — compare segmentation masks",
@@ -56,13 +62,13 @@ st.set_page_config(
 @st.cache_data(**CACHE)
 def decode(data: bytes, kind: str, threshold: float | None, void: int | None) -> Mask:
     """Decode one input's bytes (cached per content and reading options)."""
-    return read_mask(data, kind=kind, threshold=threshold, void=void)
+    return read_mask(data, kind=kind, threshold=threshold, void=void, max_pixels=MAX_PIXELS)
 
 
 @st.cache_data(**CACHE)
 def load_background(data: bytes) -> np.ndarray:
     """A photo to draw under the overlay, as RGB (decoded with the same guards)."""
-    return read_image(data)
+    return read_image(data, max_pixels=MAX_PIXELS)
 
 
 @st.cache_data(**CACHE)

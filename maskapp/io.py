@@ -55,6 +55,7 @@ def read_mask(
     kind: Kind = "binary",
     threshold: float | None = None,
     void: int | None = DEFAULT_VOID,
+    max_pixels: int | None = None,
 ) -> Mask:
     """Read a mask from a file, bytes, a file-like object or an array.
 
@@ -70,6 +71,9 @@ def read_mask(
         Binary mode: foreground = value > threshold, overriding the default rule.
     void : int or None
         Label mode: void / ignore label, 255 by default; None for none.
+    max_pixels : int, optional
+        Largest accepted mask in pixels, checked from the header before decoding
+        (default :data:`~maskapp.masks.MAX_PIXELS`; an app may set a lower cap).
 
     Returns
     -------
@@ -111,8 +115,12 @@ def read_mask(
     else:
         raw = array_from(source)
         name = "numpy array" if isinstance(source, np.ndarray) else type(source).__name__
-        return interpret(raw, kind=kind, source=name, threshold=threshold, void=void)
-    return decode(data, kind=kind, threshold=threshold, void=void, source=label)
+        return interpret(
+            raw, kind=kind, source=name, threshold=threshold, void=void, max_pixels=max_pixels
+        )
+    return decode(
+        data, kind=kind, threshold=threshold, void=void, source=label, max_pixels=max_pixels
+    )
 
 
 def decode(
@@ -122,12 +130,14 @@ def decode(
     threshold: float | None = None,
     void: int | None = DEFAULT_VOID,
     source: str = "file",
+    max_pixels: int | None = None,
 ) -> Mask:
     """Decode a mask file's bytes (image or ``.npy``), sniffing the format."""
+    limit = MAX_PIXELS if max_pixels is None else max_pixels
     if len(data) == 0:
         raise MaskError("The file is empty (0 bytes); choose a mask image or .npy file.")
     if data.startswith(_NPY_MAGIC):
-        raw, notes = _decode_npy(data), ()
+        raw, notes = _decode_npy(data, limit), ()
         return interpret(
             raw,
             kind=kind,
@@ -137,6 +147,7 @@ def decode(
             threshold=threshold,
             void=void,
             notes=notes,
+            max_pixels=limit,
         )
     if data.startswith(_ZIP_MAGIC):
         raise MaskError(
@@ -148,7 +159,7 @@ def decode(
             "The file is a Python pickle, which maskapp never loads; save the mask "
             "with numpy.save (no pickles) or as PNG."
         )
-    raw, fmt, mode, notes, palette = _decode_image(data)
+    raw, fmt, mode, notes, palette = _decode_image(data, limit=limit)
     if kind == "binary" and palette is not None and threshold is None:
         raw, notes = _palette_foreground(raw, palette, notes)
     return interpret(
@@ -161,6 +172,7 @@ def decode(
         void=void,
         lossy=fmt in _LOSSY or (fmt == "WEBP" and _is_lossy_webp(data)),
         notes=notes,
+        max_pixels=limit,
     )
 
 
@@ -228,7 +240,9 @@ def _file_too_large(size: int) -> str:
     )
 
 
-def read_image(source: str | os.PathLike | bytes | IO[bytes]) -> np.ndarray:
+def read_image(
+    source: str | os.PathLike | bytes | IO[bytes], *, max_pixels: int | None = None
+) -> np.ndarray:
     """Read a photo to show under the masks, as an RGB ``uint8`` array.
 
     The same guards as :func:`read_mask` apply (allow-listed formats, the pixel
@@ -247,7 +261,7 @@ def read_image(source: str | os.PathLike | bytes | IO[bytes]) -> np.ndarray:
         data = _read_stream(source)
     if len(data) == 0:
         raise MaskError("The file is empty (0 bytes); choose a PNG or JPEG image.")
-    raw, *_ = _decode_image(data, rgb=True)
+    raw, *_ = _decode_image(data, rgb=True, limit=max_pixels or MAX_PIXELS)
     return raw
 
 
@@ -255,7 +269,7 @@ _TRUNCATION_LOCK = threading.Lock()
 
 
 def _decode_image(
-    data: bytes, *, rgb: bool = False
+    data: bytes, *, rgb: bool = False, limit: int = MAX_PIXELS
 ) -> tuple[np.ndarray, str, str, tuple[str, ...], list[int] | None]:
     """Open with the allow-listed Pillow plugins, check size, decode fully.
 
@@ -290,8 +304,8 @@ def _decode_image(
                 raise MaskError(
                     f"The {fmt} declares an empty size ({cols}×{rows}); export it again."
                 )
-            if rows * cols > MAX_PIXELS:
-                raise MaskError(_too_large(rows, cols))
+            if rows * cols > limit:
+                raise MaskError(_too_large(rows, cols, limit))
             frames = getattr(im, "n_frames", 1)
             if frames > 1:
                 what = "pages" if fmt == "TIFF" else "frames"
@@ -410,7 +424,7 @@ def _pixels(im: Image.Image, notes: list[str]) -> tuple[np.ndarray, str]:
     )
 
 
-def _decode_npy(data: bytes) -> np.ndarray:
+def _decode_npy(data: bytes, limit: int = MAX_PIXELS) -> np.ndarray:
     """Parse an .npy header safely and view its data; never unpickles."""
     stream = io.BytesIO(data)
     fmt = np.lib.format
@@ -452,8 +466,8 @@ def _decode_npy(data: bytes) -> np.ndarray:
         )
     plane = [n for n in shape if n != 1] or [1]
     rows, cols = [*plane, 1][:2]
-    if rows * cols > MAX_PIXELS or size > MAX_PIXELS * 4:
-        raise MaskError(_too_large(rows, cols))
+    if rows * cols > limit or size > limit * 4:
+        raise MaskError(_too_large(rows, cols, limit))
     offset = stream.tell()
     needed = size * dtype.itemsize
     if len(data) - offset < needed:

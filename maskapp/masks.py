@@ -303,6 +303,7 @@ def interpret(
     void: int | None = DEFAULT_VOID,
     lossy: bool = False,
     notes: tuple[str, ...] = (),
+    max_pixels: int | None = None,
 ) -> Mask:
     """Turn a decoded 2-D (or 2-D × channels) pixel array into a :class:`Mask`.
 
@@ -320,6 +321,8 @@ def interpret(
         Not applied to colour-coded label maps, whose labels are packed colours.
     lossy : bool
         The pixels come from a lossy codec (JPEG): grey values are thresholded.
+    max_pixels : int, optional
+        Largest accepted mask, in pixels (default :data:`MAX_PIXELS`).
 
     Raises
     ------
@@ -338,8 +341,9 @@ def interpret(
     raw, notes = _squeeze_to_2d(raw, notes)
     if raw.size == 0:
         raise MaskError(f"The mask has no pixels (shape {raw.shape}); choose a non-empty mask.")
-    if raw.size > MAX_PIXELS:
-        raise MaskError(_too_large(raw.shape[0], raw.shape[1]))
+    limit = MAX_PIXELS if max_pixels is None else max_pixels
+    if raw.shape[0] * raw.shape[1] > limit:
+        raise MaskError(_too_large(raw.shape[0], raw.shape[1], limit))
     rows, cols = raw.shape[:2]
     notes = list(notes)
 
@@ -520,10 +524,11 @@ def _hex(packed: int) -> str:
     return f"#{packed:06x}"
 
 
-def _too_large(rows: int, cols: int) -> str:
+def _too_large(rows: int, cols: int, limit: int | None = None) -> str:
+    limit = MAX_PIXELS if limit is None else limit
     return (
         f"The mask is {cols}×{rows} pixels ({rows * cols / 1e6:.1f} MP), more than the "
-        f"{MAX_PIXELS / 1e6:.1f} MP limit; downscale it (nearest neighbour) or crop it."
+        f"{limit / 1e6:.1f} MP limit; downscale it (nearest neighbour) or crop it."
     )
 
 
