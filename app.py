@@ -117,21 +117,28 @@ def _slot_source(slot: str, case: dict) -> tuple[str, str, bytes] | None:
     upload = st.session_state.get(f"upload_{slot}")
     if upload is not None:
         return "upload", upload[0], upload[1]
-    demo = _case_bytes(case, slot)
+    # The demo files keep their roles; "swap" only says which slot shows which.
+    demo = _case_bytes(case, _demo_role(slot))
     return ("demo", *demo) if demo else None
 
 
+def _demo_role(slot: str) -> str:
+    if slot == "background" or not st.session_state.get("swap", False):
+        return slot
+    return "candidate" if slot == "reference" else "reference"
+
+
 def read_inputs(case: dict, kind: str, threshold: float | None, void: int | None) -> dict:
-    """Every slot's mask, honouring swaps, drawings and kept uploads."""
+    """Every slot's mask: its drawing, else its last good upload, else the demo file."""
     inputs = {}
     for slot in SLOTS:
-        source_slot = _swapped(slot)
-        drawn = st.session_state.get(f"drawn_{source_slot}")
-        if drawn is not None and st.session_state.get(f"use_drawing_{source_slot}", True):
-            mask = interpret(drawn, kind="binary", source="drawing")
-            inputs[slot] = Input(slot, mask, "drawing", "drawing", _digest(drawn))
+        drawn = st.session_state.get(f"drawn_{slot}")
+        if drawn is not None:
+            # A drawing is binary; in label mode it is a one-class map (class 1).
+            mask = interpret(drawn, kind=kind, source="drawing", void=void)
+            inputs[slot] = Input(slot, mask, "drawing", "drawing", f"{_digest(drawn)}:{kind}")
             continue
-        source = _slot_source(source_slot, case)
+        source = _slot_source(slot, case)
         if source is None:
             inputs[slot] = Input(slot, error="no mask yet: upload one or draw it")
             continue
@@ -146,15 +153,34 @@ def read_inputs(case: dict, kind: str, threshold: float | None, void: int | None
     return inputs
 
 
-def _swapped(slot: str) -> str:
-    if not st.session_state.get("swap", False):
-        return slot
-    return "candidate" if slot == "reference" else "reference"
+#: Per-slot session state that moves with a mask when A and B are swapped.
+_SLOT_STATE = ("upload_{}", "upload_error_{}", "drawn_{}", "drawn_base_{}")
+
+
+def swap_inputs() -> None:
+    """Exchange everything the two slots hold, so each widget keeps meaning its slot."""
+    state = st.session_state
+    for pattern in _SLOT_STATE:
+        a, b = pattern.format("reference"), pattern.format("candidate")
+        va, vb = state.pop(a, None), state.pop(b, None)
+        if vb is not None:
+            state[a] = vb
+        if va is not None:
+            state[b] = va
+    state["swap"] = not state.get("swap", False)
+    # Fresh uploader and canvas widgets: the old ones would show the other slot's file.
+    for slot in SLOTS:
+        state[f"widget_gen_{slot}"] = state.get(f"widget_gen_{slot}", 0) + 1
+        state[f"canvas_gen_{slot}"] = state.get(f"canvas_gen_{slot}", 0) + 1
+
+
+def _uploader_key(slot: str) -> str:
+    return f"uploader_{slot}_{st.session_state.get(f'widget_gen_{slot}', 0)}"
 
 
 def on_upload(slot: str) -> None:
     """Keep a new upload only if it decodes; a bad file never replaces a good one."""
-    file = st.session_state.get(f"uploader_{slot}")
+    file = st.session_state.get(_uploader_key(slot))
     if file is None:
         st.session_state.pop(f"upload_{slot}", None)
         st.session_state.pop(f"upload_error_{slot}", None)
@@ -171,6 +197,7 @@ def on_upload(slot: str) -> None:
     st.session_state[f"upload_{slot}"] = (file.name, data)
     st.session_state.pop(f"upload_error_{slot}", None)
     st.session_state.pop(f"drawn_{slot}", None)
+    st.session_state.pop(f"drawn_base_{slot}", None)
 
 
 def input_panel(slot: str, current: Input | None) -> None:
@@ -179,7 +206,7 @@ def input_panel(slot: str, current: Input | None) -> None:
     st.file_uploader(
         SLOT_TITLES[slot],
         type=list(EXTENSIONS),
-        key=f"uploader_{slot}",
+        key=_uploader_key(slot),
         on_change=on_upload,
         args=(slot,),
         label_visibility="collapsed",
@@ -282,9 +309,15 @@ def sidebar() -> dict:
 # ---------------------------------------------------------------- drawing
 
 
-def drawing_panel(inputs: dict, background: np.ndarray | None) -> None:
+def drawing_panel(inputs: dict, background: np.ndarray | None, kind: str) -> None:
     """Draw or edit the reference or the candidate on a canvas."""
     from streamlit_drawable_canvas import st_canvas
+
+    if kind == "labels":
+        st.caption(
+            "Label-map mode: a drawing is one class (label 1) and replaces the slot's "
+            "label map; switch label-map mode off to compare binary masks."
+        )
 
     shape = next((i.mask.shape for i in inputs.values() if i.mask is not None), (256, 256))
     c1, c2, c3, c4 = st.columns([1.2, 1.6, 1, 1.2])
@@ -370,10 +403,14 @@ def drawing_panel(inputs: dict, background: np.ndarray | None) -> None:
     )
 
 
-def apply_selection(event: dict | None, inputs: dict) -> None:
+def apply_selection(event: dict | None, inputs: dict, kind: str) -> None:
     """Buttons that add or erase a Plotly box/lasso selection in a mask."""
     polygons = selection_polygons(event)
     if not polygons:
+        return
+    if kind == "labels":
+        # A selection has no class: painting it would flatten a label map to one class.
+        st.caption("Selections edit binary masks: switch off label-map mode to edit with one.")
         return
     shape = inputs["reference"].mask.shape
     cols = st.columns(4)
@@ -586,10 +623,17 @@ def main() -> None:
             background = load_background(bg_source[2])
         except MaskError:
             background = None
+    shape = next((inputs[s].mask.shape for s in SLOTS if inputs[s].mask is not None), None)
+    if background is not None and shape is not None and background.shape[:2] != shape:
+        st.caption(
+            f"The background ({size_text(background.shape)}) differs in size from the "
+            f"masks ({size_text(shape)}) and is not shown."
+        )
+        background = None
 
     c1, c3 = st.columns([1, 3])
     if c1.button("⇄ Swap A and B", help="Make the candidate the reference and vice versa."):
-        st.session_state["swap"] = not st.session_state.get("swap", False)
+        swap_inputs()
         st.rerun()
     soft = [
         i.mask.info
@@ -611,7 +655,7 @@ def main() -> None:
         )
 
     with st.expander("✏️ Draw or edit a mask", expanded=False):
-        drawing_panel(inputs, background)
+        drawing_panel(inputs, background, kind)
 
     ref, cand = inputs["reference"], inputs["candidate"]
     if ref.mask is None or cand.mask is None:
@@ -657,12 +701,6 @@ def main() -> None:
         ignore = ref.mask.array == void
         a, b = a & ~ignore, b & ~ignore
     conf = confusion_of(token + json.dumps(options), a, b)
-    if background is not None and background.shape[:2] != conf.shape:
-        st.caption(
-            f"The background ({size_text(background.shape)}) differs in size from the "
-            f"masks ({size_text(conf.shape)}) and is not shown."
-        )
-        background = None
 
     view = st.segmented_control(
         "View",
@@ -681,7 +719,7 @@ def main() -> None:
             "overlay_chart",
             (ref.mask.array, cand.mask.array) if kind == "labels" else None,
         )
-        apply_selection(event, inputs)
+        apply_selection(event, inputs, kind)
     elif view == "side-by-side":
         st.plotly_chart(
             figures.side_by_side_figure(a, b, conf, background=background),

@@ -30,6 +30,7 @@ from .masks import (
     Mask,
     _too_large,
     array_from,
+    histogram,
     interpret,
 )
 
@@ -42,6 +43,8 @@ EXTENSIONS = ("png", "jpg", "jpeg", "bmp", "tif", "tiff", "gif", "webp", "npy")
 #: Largest file read, in bytes: an 8192² float64 ``.npy`` plus its header.
 MAX_FILE_BYTES = MAX_PIXELS * 8 + 4096
 
+#: More axes than any mask tensor has ((N, C, H, W) is 4); numpy itself stops at 64.
+MAX_NPY_DIMS = 8
 _NPY_MAGIC = b"\x93NUMPY"
 _ZIP_MAGIC = b"PK\x03\x04"
 _LOSSY = {"JPEG"}
@@ -188,7 +191,7 @@ def _palette_foreground(
     colours = np.zeros((256, 3), np.uint8)
     entries = np.asarray(palette[: 256 * 3], np.uint8).reshape(-1, 3)
     colours[: len(entries)] = entries
-    used = np.flatnonzero(np.bincount(indices.ravel(), minlength=256))
+    used = np.flatnonzero(histogram(indices, 0, 256))
     black = [int(i) for i in used if not colours[i].any()]
     if not black or black == [0] or len(black) == len(used):
         return indices, notes
@@ -451,7 +454,8 @@ def _decode_npy(data: bytes, limit: int = MAX_PIXELS) -> np.ndarray:
             f"The .npy file has data type {dtype}, not a plain numeric type; save a "
             "bool, integer or float array."
         )
-    if not all(isinstance(n, int) and n >= 0 for n in shape):
+    # type() rather than isinstance(): bool is an int subclass, and (True, 24) would pass.
+    if not all(type(n) is int and n >= 0 for n in shape):
         raise MaskError(
             f"The .npy header declares an impossible shape {tuple(shape)}; save the "
             "array again with numpy.save."
@@ -459,11 +463,13 @@ def _decode_npy(data: bytes, limit: int = MAX_PIXELS) -> np.ndarray:
     save_hint = "save a 2-D array (rows × columns) with numpy.save"
     if len(shape) == 0:
         raise MaskError(f"The .npy file holds a single number, not a 2-D mask; {save_hint}.")
+    if len(shape) > MAX_NPY_DIMS:
+        raise MaskError(
+            f"The .npy array has {len(shape)} dimensions, more than a mask can have; {save_hint}."
+        )
     size = math.prod(shape)  # Python ints: a hostile header cannot overflow this
     if size == 0:
-        raise MaskError(
-            f"The .npy array has no elements (shape {tuple(shape)}); {save_hint}."
-        )
+        raise MaskError(f"The .npy array has no elements (shape {tuple(shape)}); {save_hint}.")
     plane = [n for n in shape if n != 1] or [1]
     rows, cols = [*plane, 1][:2]
     if rows * cols > limit or size > limit * 4:

@@ -157,6 +157,33 @@ def _plain(v):
     return v
 
 
+# Pixels per histogram block: bincount casts its input to intp (8 bytes a pixel),
+# so a whole 8192² uint8 image would cost 512 MB; a block costs 8 MB.
+_HISTOGRAM_BLOCK = 1 << 20
+
+
+def histogram(raw: np.ndarray, lo: int, bins: int) -> np.ndarray:
+    """Counts of each integer value ``lo … lo + bins - 1``, in bounded memory.
+
+    Examples
+    --------
+    >>> histogram(np.array([[3, 4], [4, 4]], np.uint8), 3, 2).tolist()
+    [1, 3]
+    """
+    flat = raw.reshape(-1)
+    counts = np.zeros(bins, np.int64)
+    for start in range(0, flat.size, _HISTOGRAM_BLOCK):
+        block = flat[start : start + _HISTOGRAM_BLOCK]
+        if not lo:
+            block = block.astype(np.intp)
+        elif raw.dtype.kind == "u":  # values ≥ lo: subtract first, so uint64 cannot wrap
+            block = (block - raw.dtype.type(lo)).astype(np.intp)
+        else:  # signed: widen first, so int8 127 - (-128) cannot overflow
+            block = block.astype(np.intp) - lo
+        counts += np.bincount(block, minlength=bins)
+    return counts
+
+
 def distinct_values(raw: np.ndarray) -> tuple[np.ndarray, int]:
     """Sorted distinct values of a 2-D array (at most 16 shown) and their count.
 
@@ -176,7 +203,7 @@ def distinct_values(raw: np.ndarray) -> tuple[np.ndarray, int]:
     if np.count_nonzero(raw == lo) + np.count_nonzero(raw == hi) == raw.size:
         return np.array([lo, hi]), 2
     if np.issubdtype(raw.dtype, np.integer) and int(hi) - int(lo) < 1 << 20:
-        counts = np.bincount((raw.ravel() - lo).astype(np.intp, copy=False))
+        counts = histogram(raw, int(lo), int(hi) - int(lo) + 1)
         present = np.flatnonzero(counts) + int(lo)
         return present.astype(raw.dtype), len(present)
     values = np.unique(raw)
@@ -285,9 +312,7 @@ def otsu_threshold(raw: np.ndarray) -> float:
     weight_low = np.cumsum(hist)[:-1]
     weight_high = hist.sum() - weight_low
     mean_low = np.cumsum(hist * levels)[:-1] / np.maximum(weight_low, 1)
-    mean_high = (np.sum(hist * levels) - np.cumsum(hist * levels)[:-1]) / np.maximum(
-        weight_high, 1
-    )
+    mean_high = (np.sum(hist * levels) - np.cumsum(hist * levels)[:-1]) / np.maximum(weight_high, 1)
     between = weight_low * weight_high * (mean_low - mean_high) ** 2
     return float(lo + int(np.argmax(between)))
 

@@ -1,0 +1,369 @@
+"""How fast the app answers in a real browser at 4096² (Playwright + Debian's Chromium).
+
+    python benchmarks/bench_app_browser.py [--size 4096] [--repeat 3] [--port 0]
+
+Starts ``streamlit run app.py`` headless from the repository root, generates a
+blobby reference / candidate PNG pair (the candidate shifted, with a few 1-pixel
+false-positive lines) plus a background photo of the same size, and measures:
+
+(a) upload → numbers: from ``set_input_files`` of the candidate (the second
+    file; the background and reference are already in) until the overlay image
+    and the expected IoU are on the page and the script has finished;
+(b) figure size: the ``spec`` of every Plotly chart the server sends over the
+    websocket (decoded from Streamlit's protobuf frames), per view, and the
+    largest websocket frame;
+(c) slider → redraw: from an Opacity key press until the overlay image has
+    changed and the script has finished.
+
+Each repeat uses a fresh browser page and a new candidate (different lines), so
+decoding and comparing are never answered from Streamlit's cache. Every wait
+is on page state, never a sleep. Needs ``chromium`` on PATH (never runs
+``playwright install``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+from scipy import ndimage
+
+from maskapp import compare
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+TIMEOUT_MS = 120_000
+TARGETS = {"upload": 3.0, "figure_mb": 1.0, "slider": 0.5}
+VIEWS = ["overlay", "side-by-side", "distances"]
+
+
+# ---------------------------------------------------------------- inputs
+
+
+def png_bytes(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(array).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def blobby_pair(size: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """A blobby reference and a shifted candidate with a few 1-px FP lines."""
+    rng = np.random.default_rng(0)
+    small = ndimage.gaussian_filter(rng.random((256, 256)), 4)
+    reference = ndimage.zoom(small, size / 256, order=1) > np.quantile(small, 0.7)
+    candidate = np.roll(reference, (size // 100, -size // 120), axis=(0, 1))
+    lines = np.random.default_rng(seed + 1)
+    for _ in range(4):
+        candidate[int(lines.integers(size)), :] = True
+        candidate[:, int(lines.integers(size))] = True
+    return reference, candidate
+
+
+def background_photo(size: int) -> bytes:
+    """A smooth grey 'photo' as JPEG, the way users add one."""
+    r, c = np.mgrid[:size, :size].astype(np.float32) / size
+    grey = (96 + 64 * np.sin(6 * r) * np.cos(5 * c)).astype(np.uint8)
+    buffer = io.BytesIO()
+    Image.fromarray(grey).save(buffer, "JPEG", quality=85)
+    return buffer.getvalue()
+
+
+# ---------------------------------------------------------------- server
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(port: int) -> subprocess.Popen:
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "app.py",
+        "--server.headless",
+        "true",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+    ]
+    return subprocess.Popen(
+        command,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=dict(os.environ),
+    )
+
+
+def wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit exited with code {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+                if answer.read().strip() == b"ok":
+                    return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError("streamlit did not become healthy")
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+# ---------------------------------------------------------------- page helpers
+
+
+class Frames:
+    """Websocket frames received by one page: sizes and Plotly chart specs."""
+
+    def __init__(self, page) -> None:
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        self._parse = ForwardMsg.FromString
+        self.sizes: list[int] = []
+        self.charts: list[tuple[str, int]] = []  # (element id, spec bytes)
+        page.on("websocket", self._attach)
+
+    def _attach(self, ws) -> None:
+        ws.on("framereceived", self._received)
+
+    def _received(self, payload) -> None:
+        data = payload if isinstance(payload, bytes) else payload.encode()
+        self.sizes.append(len(data))
+        try:
+            msg = self._parse(data)
+        except Exception:
+            return
+        if msg.WhichOneof("type") != "delta":
+            return
+        element = msg.delta.new_element
+        if element.WhichOneof("type") == "plotly_chart":
+            chart = element.plotly_chart
+            self.charts.append((chart.id, len(chart.spec.encode())))
+
+    def mark(self) -> int:
+        return len(self.charts)
+
+
+def wait_idle(page) -> None:
+    page.wait_for_selector(IDLE, state="attached")
+    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached")
+
+
+def upload(page, index: int, name: str, data: bytes, mime: str) -> None:
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').nth(index).set_input_files(
+        files=[{"name": name, "mimeType": mime, "buffer": data}]
+    )
+
+
+def iou_locator(page):
+    return (
+        page.locator('[data-testid="stMetric"]')
+        .filter(has_text="IoU")
+        .locator('[data-testid="stMetricValue"]')
+        .first
+    )
+
+
+def image_hrefs(page) -> str:
+    return page.evaluate(
+        """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"] image')]
+            .map(i => (i.getAttribute('href') || '').length + ':' +
+                      (i.getAttribute('href') || '').slice(-64)).join('|')"""
+    )
+
+
+def one_repeat(
+    browser, url: str, size: int, seed: int, background: bytes, reference_png: bytes
+) -> dict:
+    from playwright.sync_api import expect
+
+    reference, candidate = blobby_pair(size, seed)
+    candidate_png = png_bytes(candidate.astype(np.uint8) * 255)
+    expected = f"{compare(reference, candidate, distances=False, objects=False).overlap.iou:.4f}"
+
+    context = browser.new_context(viewport={"width": 1400, "height": 1100})
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    frames = Frames(page)
+    try:
+        page.goto(url)
+        page.wait_for_selector('[data-testid="stMetricValue"]')
+        wait_idle(page)
+        # Background first, then the reference (the page is then waiting for a
+        # candidate of the same size: a size-mismatch message, no numbers).
+        upload(page, 2, "photo.jpg", background, "image/jpeg")
+        page.get_by_text("photo.jpg").first.wait_for()
+        wait_idle(page)
+        upload(page, 0, "reference.png", reference_png, "image/png")
+        page.get_by_text("uploaded «reference.png»").wait_for()
+        wait_idle(page)
+
+        # (a) the second file → overlay image + IoU
+        mark = frames.mark()
+        start = time.perf_counter()
+        upload(page, 1, f"candidate-{seed}.png", candidate_png, "image/png")
+        expect(iou_locator(page)).to_have_text(expected)
+        page.locator('[data-testid="stPlotlyChart"] .js-plotly-plot image').first.wait_for(
+            state="attached"
+        )
+        wait_idle(page)
+        upload_s = time.perf_counter() - start
+        charts = {"overlay": max((n for _, n in frames.charts[mark:]), default=0)}
+
+        # (c) an opacity key press → the overlay image redrawn
+        slider = page.get_by_role("slider", name="Opacity")
+        if slider.count() == 0:
+            slider = (
+                page.locator('[data-testid="stSlider"]')
+                .filter(has_text="Opacity")
+                .locator('[role="slider"]')
+            )
+        slider.scroll_into_view_if_needed()
+        slider.focus()
+        before = image_hrefs(page)
+        start = time.perf_counter()
+        slider.press("ArrowLeft")
+        page.wait_for_function(
+            """(before) => [...document.querySelectorAll('[data-testid="stPlotlyChart"] image')]
+                .map(i => (i.getAttribute('href') || '').length + ':' +
+                          (i.getAttribute('href') || '').slice(-64)).join('|') !== before""",
+            arg=before,
+        )
+        wait_idle(page)
+        slider_s = time.perf_counter() - start
+
+        # (b) every other view's figures
+        for view in VIEWS[1:]:
+            mark = frames.mark()
+            page.get_by_role("radiogroup", name="View").get_by_role("radio", name=view).click()
+            page.locator('[data-testid="stPlotlyChart"] .js-plotly-plot').first.wait_for()
+            wait_idle(page)
+            charts[view] = max((n for _, n in frames.charts[mark:]), default=0)
+        shot = ROOT / "artifacts" / "screenshots" / f"bench-{size}-{seed}.png"
+        shot.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(shot))
+        return {
+            "upload_s": upload_s,
+            "slider_s": slider_s,
+            "charts": charts,
+            "largest_frame": max(frames.sizes, default=0),
+        }
+    finally:
+        context.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--size", type=int, default=4096)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--port", type=int, default=0)
+    args = parser.parse_args()
+
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        sys.exit("chromium is not on PATH (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    reference, _ = blobby_pair(args.size, 0)
+    reference_png = png_bytes(reference.astype(np.uint8) * 255)
+    background = background_photo(args.size)
+    print(
+        f"{args.size}² masks: reference PNG {len(reference_png) / 1e3:.0f} kB, "
+        f"background JPEG {len(background) / 1e3:.0f} kB"
+    )
+
+    port = args.port or free_port()
+    url = f"http://127.0.0.1:{port}"
+    server = start_server(port)
+    runs = []
+    try:
+        wait_healthy(url, server)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+            try:
+                for i in range(args.repeat):
+                    run = one_repeat(browser, url, args.size, i + 1, background, reference_png)
+                    runs.append(run)
+                    charts = ", ".join(f"{k} {v / 1e6:.3f} MB" for k, v in run["charts"].items())
+                    print(
+                        f"run {i + 1}: upload→numbers {run['upload_s']:.2f} s · "
+                        f"opacity→redraw {run['slider_s']:.2f} s · {charts}"
+                    )
+            finally:
+                browser.close()
+    finally:
+        stop(server)
+
+    def row(name: str, values: list[float], unit: str, target: float) -> None:
+        median = statistics.median(values)
+        verdict = "ok" if median <= target else "OVER"
+        print(
+            f"{name:<34} {median:>9.3f} {max(values):>9.3f} {unit:<3} "
+            f"{'≤ ' + format(target, 'g'):>7}  {verdict}"
+        )
+
+    print()
+    print(
+        f"{'measure (' + str(len(runs)) + ' runs)':<34} {'median':>9} {'worst':>9} "
+        f"{'':<3} {'target':>7}"
+    )
+    row("(a) 2nd upload → overlay + IoU", [r["upload_s"] for r in runs], "s", TARGETS["upload"])
+    for view in VIEWS:
+        row(
+            f"(b) {view} figure spec",
+            [r["charts"][view] / 1e6 for r in runs],
+            "MB",
+            TARGETS["figure_mb"],
+        )
+    row(
+        "(b) largest websocket frame",
+        [r["largest_frame"] / 1e6 for r in runs],
+        "MB",
+        TARGETS["figure_mb"],
+    )
+    row("(c) opacity step → redrawn", [r["slider_s"] for r in runs], "s", TARGETS["slider"])
+
+
+if __name__ == "__main__":
+    main()
