@@ -412,7 +412,9 @@ def _pixels(im: Image.Image, notes: list[str]) -> tuple[np.ndarray, str]:
     mode = im.mode
     if mode in ("1", "L", "P", "LA", "RGB", "RGBA", "I", "F", "I;16", "I;16L", "I;16B", "I;16N"):
         raw = np.asarray(im)
-        if mode.startswith("I;16"):
+        if mode == "1":
+            raw = raw.view(np.uint8) != 0  # Pillow stores True as byte 255
+        elif mode.startswith("I;16"):
             raw = raw.astype(np.uint16, copy=False)
         return raw, mode
     if mode == "PA":

@@ -317,6 +317,19 @@ def otsu_threshold(raw: np.ndarray) -> float:
     return float(lo + int(np.argmax(between)))
 
 
+def _canonical_bool(raw: np.ndarray) -> np.ndarray:
+    """Bool arrays whose bytes are 0/1, as every fused count and ``&`` assumes.
+
+    Pillow's mode "1" arrays store True as 255, and a bool ``.npy`` or a DLPack
+    buffer can hold any byte: numpy then says True while sums and bitwise ops
+    see 255 or 2.
+    """
+    if raw.dtype != bool or raw.size == 0:
+        return raw
+    data = raw.view(np.uint8)
+    return data != 0 if data.max() > 1 else raw
+
+
 def interpret(
     raw: np.ndarray,
     *,
@@ -356,7 +369,7 @@ def interpret(
     """
     if kind not in ("binary", "labels"):
         raise ValueError(f"kind must be 'binary' or 'labels', not {kind!r}")
-    raw = np.asarray(raw)
+    raw = _canonical_bool(np.asarray(raw))
     dtype = str(raw.dtype)
     if raw.dtype.kind not in "biuf":
         raise MaskError(

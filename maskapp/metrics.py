@@ -86,7 +86,6 @@ def overlap_counts(reference: np.ndarray, candidate: np.ndarray) -> OverlapCount
         raise ValueError("overlap_counts needs two 2-D arrays of the same shape")
     a = _as_bytes(reference)
     b = _as_bytes(candidate)
-    check_max = reference.dtype != bool or candidate.dtype != bool
     rows, cols = a.shape
     block = max(1, min(255, _BLOCK_BYTES // max(cols, 1)))
     row_dtype = np.uint16 if cols < 1 << 16 else np.uint32
@@ -96,12 +95,12 @@ def overlap_counts(reference: np.ndarray, candidate: np.ndarray) -> OverlapCount
         half = (rows // 2 // block) * block
         parts = [(0, half), (half, rows)]
         futures = [
-            _pool().submit(_count_rows, a, b, lo, hi, block, row_a, row_b, check_max)
+            _pool().submit(_count_rows, a, b, lo, hi, block, row_a, row_b)
             for lo, hi in parts
         ]
         results = [f.result() for f in futures]
     else:
-        results = [_count_rows(a, b, 0, rows, block, row_a, row_b, check_max)]
+        results = [_count_rows(a, b, 0, rows, block, row_a, row_b)]
     tp = sum(r[0] for r in results)
     col_a = sum(r[1] for r in results)
     col_b = sum(r[2] for r in results)
@@ -112,8 +111,8 @@ def overlap_counts(reference: np.ndarray, candidate: np.ndarray) -> OverlapCount
         row_candidate=row_b,
         col_reference=col_a,
         col_candidate=col_b,
-        max_reference=max(r[3] for r in results) if check_max else 1,
-        max_candidate=max(r[4] for r in results) if check_max else 1,
+        max_reference=max(r[3] for r in results),
+        max_candidate=max(r[4] for r in results),
     )
 
 
@@ -124,7 +123,7 @@ def _as_bytes(mask: np.ndarray) -> np.ndarray:
     return mask.view(np.uint8)
 
 
-def _count_rows(a, b, lo, hi, block, row_a, row_b, check_max):
+def _count_rows(a, b, lo, hi, block, row_a, row_b):
     """One thread's share: rows [lo, hi) in blocks (numpy releases the GIL)."""
     cols = a.shape[1]
     scratch = np.empty((block, cols), np.uint8)
@@ -137,9 +136,10 @@ def _count_rows(a, b, lo, hi, block, row_a, row_b, check_max):
         stop = min(start + block, hi)
         ab, bb = a[start:stop], b[start:stop]
         k = stop - start
-        if check_max:
-            max_a = max(max_a, int(ab.max()))
-            max_b = max(max_b, int(bb.max()))
+        # bool inputs too: a bool buffer (Pillow's mode "1", a bool .npy) can hold
+        # any byte, which numpy shows as True but sums as 255.
+        max_a = max(max_a, int(ab.max()))
+        max_b = max(max_b, int(bb.max()))
         np.add.reduce(ab, axis=1, dtype=row_a.dtype, out=row_a[start:stop])
         np.add.reduce(bb, axis=1, dtype=row_b.dtype, out=row_b[start:stop])
         np.add.reduce(ab, axis=0, out=col_block)

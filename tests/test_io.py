@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from PIL import EpsImagePlugin, Image, ImageFile
 
-from maskapp import MAX_PIXELS, Mask, MaskError, read_mask
+from maskapp import MAX_PIXELS, Mask, MaskError, compare, read_mask
 from maskapp.io import encode_png
 from maskapp.masks import MAX_CLASSES
 
@@ -295,6 +295,10 @@ def test_binary_formats_give_the_drawn_mask(make, mode, rule, note):
     assert mask.array.dtype == bool
     assert mask.array.flags.c_contiguous
     assert np.array_equal(mask.array, MASK)
+    # True is byte 1: sums and bitwise ops over the bytes see what numpy shows.
+    assert mask.array.view(np.uint8).max() == 1
+    counts = compare(mask, np.ones_like(MASK), distances=False, objects=False).overlap
+    assert (counts.reference_area, counts.tp, counts.fp) == (MASK.sum(), MASK.sum(), (~MASK).sum())
     assert mask.info.kind == "binary"
     assert mask.info.mode == mode
     assert mask.info.shape == (ROWS, COLS) == mask.shape

@@ -238,6 +238,20 @@ def test_uint8_0_255_input_falls_back_to_interpretation():
     assert r.reference.values == (0, 255)
 
 
+@pytest.mark.parametrize("true_byte", [2, 255])
+def test_bool_arrays_whose_true_bytes_are_not_1_count_like_numpy_says(true_byte):
+    # Pillow's mode "1" arrays store True as 255; a bool .npy can hold any byte.
+    a, b = blobs((64, 80), 17), blobs((64, 80), 18)
+    odd = np.frombuffer((a.astype(np.uint8) * true_byte).tobytes(), bool).reshape(a.shape)
+    assert np.array_equal(odd, a)
+    for reference in (odd, odd.tolist()):
+        r = compare(reference, b, distances=False, objects=False).overlap
+        assert r.reference_area == np.count_nonzero(a)
+        assert r.tp == np.count_nonzero(a & b)
+        assert r.tn == np.count_nonzero(~a & ~b)
+    assert np.array_equal(intersection(odd, b), a & b)
+
+
 mask_pairs = st.integers(1, 24).flatmap(
     lambda rows: st.integers(1, 24).flatmap(
         lambda cols: st.tuples(hnp.arrays(bool, (rows, cols)), hnp.arrays(bool, (rows, cols)))
