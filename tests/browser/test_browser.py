@@ -58,9 +58,24 @@ def wait_idle(page) -> None:
     page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached")
 
 
+HEADLINE = ["IoU", "Dice", "Precision", "Recall", "HD95"]
+
+
 def open_app(page, query: str = ""):
+    """Load the page and wait until all five headline cards are drawn.
+
+    One card is not enough: Streamlit fills a fresh page element by element, and
+    the run state can read "notRunning" before the first run has begun.
+    """
     page.goto(f"{page.base_url}/{query}")
-    page.wait_for_selector(f"{METRIC} [data-testid='stMetricValue']")
+    page.wait_for_function(
+        """([sel, labels]) => {
+            const shown = [...document.querySelectorAll(sel)].map(
+                m => m.querySelector('[data-testid="stMetricLabel"]')?.innerText.trim());
+            return labels.every(l => shown.includes(l));
+        }""",
+        arg=[METRIC, HEADLINE],
+    )
     wait_idle(page)
     return page
 
