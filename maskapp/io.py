@@ -12,8 +12,10 @@ from __future__ import annotations
 import io
 import math
 import os
+import re
 import threading
 import warnings
+import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -46,6 +48,7 @@ MAX_FILE_BYTES = MAX_PIXELS * 8 + 4096
 #: More axes than any mask tensor has ((N, C, H, W) is 4); numpy itself stops at 64.
 MAX_NPY_DIMS = 8
 _NPY_MAGIC = b"\x93NUMPY"
+_PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 _ZIP_MAGIC = b"PK\x03\x04"
 _LOSSY = {"JPEG"}
 
@@ -281,6 +284,8 @@ def _decode_image(
     """
     notes: list[str] = []
     palette = None
+    if data.startswith(_PNG_MAGIC):
+        _check_png_checksums(data)
     with warnings.catch_warnings(), _refuse_truncated():
         # Pillow's metadata warnings (corrupt EXIF …) must not stop a readable
         # mask even under -W error; the bomb warning is an error, as Pillow's
@@ -290,9 +295,9 @@ def _decode_image(
         try:
             im = Image.open(io.BytesIO(data), formats=IMAGE_FORMATS)
         except Image.DecompressionBombError as err:
-            raise MaskError(_bomb_message(err)) from err
+            raise MaskError(_bomb_message(err, limit)) from err
         except Image.DecompressionBombWarning as err:
-            raise MaskError(_bomb_message(err)) from err
+            raise MaskError(_bomb_message(err, limit)) from err
         except UnidentifiedImageError as err:
             raise MaskError(
                 "The file is not an image maskapp can read (it reads PNG, JPEG, BMP, "
@@ -325,9 +330,9 @@ def _decode_image(
         except MaskError:
             raise
         except Image.DecompressionBombError as err:
-            raise MaskError(_bomb_message(err)) from err
+            raise MaskError(_bomb_message(err, limit)) from err
         except Image.DecompressionBombWarning as err:
-            raise MaskError(_bomb_message(err)) from err
+            raise MaskError(_bomb_message(err, limit)) from err
         except MemoryError as err:
             raise MaskError(
                 "The image needs more memory to decode than is available; use a smaller mask."
@@ -337,6 +342,36 @@ def _decode_image(
         finally:
             im.close()
     return raw, fmt, mode, tuple(notes), palette
+
+
+def _check_png_checksums(data: bytes) -> None:
+    """Refuse a PNG whose pixel data fails its CRC, as libpng does.
+
+    Pillow does not check the CRC of IDAT chunks, and its decoder stops before
+    zlib's own checksum: a flipped byte in the pixel data becomes a silently
+    different mask. Like libpng, a bad CRC on an ancillary chunk (text, EXIF …)
+    is not an error. Truncation is left to the decoder, which reports it.
+    """
+    view = memoryview(data)
+    pos = len(_PNG_MAGIC)
+    while pos + 12 <= len(data):
+        length = int.from_bytes(view[pos : pos + 4], "big")
+        end = pos + 12 + length
+        if end > len(data):
+            return
+        kind = bytes(view[pos + 4 : pos + 8])
+        critical = kind[:1].isupper()
+        if critical and zlib.crc32(view[pos + 4 : end - 4]) != int.from_bytes(
+            view[end - 4 : end], "big"
+        ):
+            name = kind.decode("latin-1")
+            raise MaskError(
+                f"The PNG file is corrupt (its {name} chunk fails its checksum); export "
+                "it again or upload the original file."
+            )
+        if kind == b"IEND":
+            return
+        pos = end
 
 
 @contextmanager
@@ -365,10 +400,13 @@ def _orientation(im: Image.Image) -> int | None:
         return -1
 
 
-def _bomb_message(err: Exception) -> str:
+def _bomb_message(err: Exception, limit: int) -> str:
+    # Pillow's message names the declared pixel count: "Image size (N pixels) exceeds …".
+    found = re.search(r"\((\d+) pixels\)", str(err))
+    declared = f" ({int(found[1]) / 1e6:,.1f} MP)" if found else ""
     return (
-        "The image declares far more pixels than a mask needs (a possible decompression "
-        f"bomb; the limit is {MAX_PIXELS / 1e6:.1f} MP); downscale it and try again."
+        f"The image declares far more pixels{declared} than a mask needs (a possible "
+        f"decompression bomb; the limit is {limit / 1e6:.1f} MP); downscale it and try again."
     )
 
 

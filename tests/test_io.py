@@ -134,6 +134,17 @@ def noisy_png() -> bytes:
     return grey(noise.astype(np.uint8) * np.uint8(255))
 
 
+def flipped_idat_bit(data: bytes) -> bytes:
+    """One bit of pixel data flipped, CRC left as it was.
+
+    Pillow alone decodes this file without complaint, into a mask that differs
+    from the real one in 276 pixels (its decoder never reaches zlib's checksum).
+    """
+    out = bytearray(data)
+    out[data.index(b"IDAT") + 32] ^= 0x80
+    return bytes(out)
+
+
 def jpeg(mask: np.ndarray, scale: int = 255, quality: int = 75) -> bytes:
     return grey(mask.astype(np.uint8) * np.uint8(scale), "JPEG", quality=quality)
 
@@ -766,6 +777,7 @@ ERROR_CASES = [
     ("truncated-jpeg", lambda tmp: jpeg(JPEG_MASK)[: len(jpeg(JPEG_MASK)) // 2], "truncated"),
     ("truncated-tiff", lambda tmp: grey(GRADIENT, "TIFF")[:20_000], "truncated"),
     ("corrupt-jpeg", lambda tmp: corrupt_jpeg(), "corrupt"),
+    ("png-idat-checksum", lambda tmp: flipped_idat_bit(grey(GREY)), "fails its checksum"),
     ("png-bomb-40000x40000", lambda tmp: bilevel_png(40_000, 40_000), "decompression bomb"),
     ("png-13000x13000-bomb-warning", lambda tmp: bilevel_png(13_000, 13_000),
      "decompression bomb"),
