@@ -16,9 +16,11 @@ from urllib.parse import urlencode
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from maskapp import MaskError, compare, figures, read_mask, report
+from maskapp.compare import label_foreground
 from maskapp.drawing import (
     ERASE,
     PAINT,
@@ -29,7 +31,8 @@ from maskapp.drawing import (
 )
 from maskapp.io import EXTENSIONS, encode_png, read_image
 from maskapp.masks import Mask, interpret, resized_mask, size_text
-from maskapp.overlap import confusion_map
+from maskapp.overlap import TP, confusion_map, masks_from_confusion
+from maskapp.surface import error_distance_map
 
 ASSETS = Path(__file__).parent / "assets"
 CASES: dict = json.loads((ASSETS / "cases.json").read_text())["cases"]
@@ -65,10 +68,15 @@ def decode(data: bytes, kind: str, threshold: float | None, void: int | None) ->
     return read_mask(data, kind=kind, threshold=threshold, void=void, max_pixels=MAX_PIXELS)
 
 
-@st.cache_data(**CACHE)
+# Large read-only arrays are shared between reruns and sessions (cache_resource)
+# rather than copied out of the cache on every rerun (cache_data): at the cap a
+# background is 48 MB, and deferred downloads keep a reference to it.
+@st.cache_resource(**CACHE)
 def load_background(data: bytes) -> np.ndarray:
     """A photo to draw under the overlay, as RGB (decoded with the same guards)."""
-    return read_image(data, max_pixels=MAX_PIXELS)
+    image = read_image(data, max_pixels=MAX_PIXELS)
+    image.flags.writeable = False
+    return image
 
 
 @st.cache_data(**CACHE)
@@ -80,9 +88,22 @@ def run_compare(token: str, options: str, _reference: Mask, _candidate: Mask):
     return compare(_reference, _candidate, **kwargs)
 
 
+@st.cache_resource(**CACHE)
+def confusion_of(token: str, _reference: Mask, _candidate: Mask, void: int | None) -> np.ndarray:
+    """TP / FP / FN / TN codes of the pair (label maps: any class, void left out)."""
+    if _reference.info.kind == "labels":
+        a, b, _ = label_foreground(_reference.array, _candidate.array, void, "reference")
+    else:
+        a, b = _reference.array, _candidate.array
+    codes = confusion_map(a, b)
+    codes.flags.writeable = False
+    return codes
+
+
 @st.cache_data(**CACHE)
-def confusion_of(token: str, _reference: np.ndarray, _candidate: np.ndarray) -> np.ndarray:
-    return confusion_map(_reference, _candidate)
+def cached_figure(key: str, _build) -> go.Figure:
+    """A figure built once per ``key`` (which names every input and option of ``_build``)."""
+    return _build()
 
 
 # ---------------------------------------------------------------- inputs
@@ -449,7 +470,7 @@ def headline(result) -> None:
         st.info(sentence, icon="ℹ️")
 
 
-def view_overlay(result, conf, background, event_key: str, labels=None) -> dict | None:
+def view_overlay(result, conf, background, figure_token: str, labels=None) -> dict | None:
     c1, c2, c3 = st.columns([1.2, 1.4, 1])
     opacity = c1.slider("Opacity", 0.0, 1.0, 0.6, 0.05, key="opacity", bind="query-params")
     layers = c2.pills(
@@ -463,22 +484,27 @@ def view_overlay(result, conf, background, event_key: str, labels=None) -> dict 
     contour = c3.toggle("Contours only", key="contour", bind="query-params")
     region = st.session_state.get("region")
     o = result.overlap
-    fig = figures.overlay_figure(
-        conf,
-        background=background,
-        opacity=opacity,
-        layers=tuple(layers or ()),
-        contour_only=contour,
-        region=region,
-        hausdorff_pair=result.surface.hausdorff_pair if result.surface else None,
-        counts={"TP": o.tp, "FP": o.fp, "FN": o.fn},
-        reference_labels=labels[0] if labels else None,
-        candidate_labels=labels[1] if labels else None,
-        void=result.options.get("void") or 255,
+    layers = tuple(layers or ())
+    # Built at full opacity and cached: moving the opacity slider only restyles it.
+    fig = cached_figure(
+        f"overlay|{figure_token}|{layers}|{contour}|{region}",
+        lambda: figures.overlay_figure(
+            conf,
+            background=background,
+            opacity=1.0,
+            layers=layers,
+            contour_only=contour,
+            region=region,
+            hausdorff_pair=result.surface.hausdorff_pair if result.surface else None,
+            counts={"TP": o.tp, "FP": o.fp, "FN": o.fn},
+            reference_labels=labels[0] if labels else None,
+            candidate_labels=labels[1] if labels else None,
+            void=result.options.get("void") or 255,
+        ),
     )
     event = st.plotly_chart(
-        fig,
-        key=event_key,
+        figures.with_overlay_opacity(fig, opacity),
+        key="overlay_chart",
         on_select="rerun",
         selection_mode=("box", "lasso"),
         config={"displaylogo": False, "scrollZoom": True},
@@ -559,20 +585,24 @@ def view_objects(result) -> tuple | None:
     return None
 
 
-def downloads(result, reference: Mask, candidate: Mask, conf, background) -> None:
-    a = reference.array != 0 if reference.info.kind == "labels" else reference.array
-    b = candidate.array != 0 if candidate.info.kind == "labels" else candidate.array
+def downloads(result, conf: np.ndarray, background: np.ndarray | None) -> None:
+    """Download buttons; the PNGs are encoded only when clicked (deferred callables).
+
+    The intersection is the TP code of the confusion map, so in label mode it
+    follows the statistics' convention (any class, void left out).
+    """
     cols = st.columns(5)
     cols[0].download_button(
         "Intersection PNG",
-        encode_png(np.logical_and(a, b)),
+        lambda: encode_png(conf == TP),
         "maskapp-intersection.png",
         "image/png",
         on_click="ignore",
+        help="0/255 PNG at the masks' size: pixels in both masks.",
     )
     cols[1].download_button(
         "Confusion map PNG",
-        encode_png(conf, palette=figures.CONFUSION_PALETTE),
+        lambda: encode_png(conf, palette=figures.CONFUSION_PALETTE),
         "maskapp-confusion.png",
         "image/png",
         on_click="ignore",
@@ -580,7 +610,7 @@ def downloads(result, reference: Mask, candidate: Mask, conf, background) -> Non
     )
     cols[2].download_button(
         "Overlay PNG",
-        figures.overlay_png(conf, background=background),
+        lambda: figures.overlay_png(conf, background=background),
         "maskapp-overlay.png",
         "image/png",
         on_click="ignore",
@@ -609,7 +639,9 @@ def main() -> None:
     case, kind, void = settings["case"], settings["kind"], settings["void"]
     st.title("Compare two segmentation masks")
 
-    threshold = st.session_state.get("threshold_value")
+    # The slider's own key holds the value just chosen; threshold_value keeps it
+    # while the slider is not shown (no soft mask in this run).
+    threshold = st.session_state.get("threshold", st.session_state.get("threshold_value"))
     inputs = read_inputs(case, kind, threshold, void)
 
     top = st.columns(3)
@@ -654,8 +686,11 @@ def main() -> None:
             bind="query-params",
         )
 
-    with st.expander("✏️ Draw or edit a mask", expanded=False):
-        drawing_panel(inputs, background, kind)
+    # Rendered only while open: the canvas backdrop costs ~0.2 s a rerun at 4096².
+    drawing = st.expander("✏️ Draw or edit a mask", key="drawing_open", on_change="rerun")
+    if drawing.open:
+        with drawing:
+            drawing_panel(inputs, background, kind)
 
     ref, cand = inputs["reference"], inputs["candidate"]
     if ref.mask is None or cand.mask is None:
@@ -695,12 +730,9 @@ def main() -> None:
         return
 
     headline(result)
-    a = ref.mask.array != 0 if kind == "labels" else ref.mask.array
-    b = cand.mask.array != 0 if kind == "labels" else cand.mask.array
-    if kind == "labels" and result.classes is not None and void is not None:
-        ignore = ref.mask.array == void
-        a, b = a & ~ignore, b & ~ignore
-    conf = confusion_of(token + json.dumps(options), a, b)
+    conf = confusion_of(f"{token}|{kind}|{void}", ref.mask, cand.mask, void)
+    bg_token = _digest(bg_source[2]) if background is not None and bg_source else "none"
+    figure_token = f"{token}|{json.dumps(options)}|{bg_token}"
 
     view = st.segmented_control(
         "View",
@@ -716,45 +748,54 @@ def main() -> None:
             result,
             conf,
             background,
-            "overlay_chart",
+            figure_token,
             (ref.mask.array, cand.mask.array) if kind == "labels" else None,
         )
         apply_selection(event, inputs, kind)
     elif view == "side-by-side":
-        st.plotly_chart(
-            figures.side_by_side_figure(a, b, conf, background=background),
-            key="side_chart",
+        a, b = masks_from_confusion(conf)
+        figure = cached_figure(
+            f"side|{figure_token}",
+            lambda: figures.side_by_side_figure(a, b, conf, background=background),
         )
+        st.plotly_chart(figure, key="side_chart")
     elif view == "distances":
         if result.surface is None:
             st.info("Distances were not computed.")
         else:
-            from maskapp.surface import error_distance_map
+            spacing = settings["options"]["spacing"]
 
-            dist = error_distance_map(a, b, spacing=settings["options"]["spacing"])
-            st.plotly_chart(
-                figures.error_distance_figure(dist, background=background), key="distance_chart"
-            )
+            def distance_figure() -> go.Figure:
+                a, b = masks_from_confusion(conf)
+                distances = error_distance_map(a, b, spacing=spacing)
+                return figures.error_distance_figure(distances, background=background)
+
+            figure = cached_figure(f"distances|{figure_token}|{spacing}", distance_figure)
+            st.plotly_chart(figure, key="distance_chart")
     elif view == "classes":
         highlight = view_classes(result)
         if highlight:
-            st.plotly_chart(
-                figures.class_overlay_figure(
+            figure = cached_figure(
+                f"class|{figure_token}|{highlight[1]}",
+                lambda: figures.class_overlay_figure(
                     ref.mask.array,
                     cand.mask.array,
                     label=highlight[1],
                     void=void,
                     background=background,
                 ),
-                key="class_chart",
             )
+            st.plotly_chart(figure, key="class_chart")
     elif view == "objects":
         highlight = view_objects(result)
         if highlight:
-            st.plotly_chart(
-                figures.overlay_figure(conf, background=background, highlight_bbox=highlight[1]),
-                key="object_chart",
+            figure = cached_figure(
+                f"object|{figure_token}|{highlight[1]}",
+                lambda: figures.overlay_figure(
+                    conf, background=background, highlight_bbox=highlight[1]
+                ),
             )
+            st.plotly_chart(figure, key="object_chart")
     else:
         st.dataframe(
             pd.DataFrame(report.statistic_rows(result))[["group", "statistic", "value"]],
@@ -762,7 +803,7 @@ def main() -> None:
         )
 
     st.subheader("Downloads")
-    downloads(result, ref.mask, cand.mask, conf, background)
+    downloads(result, conf, background)
     st.caption(
         "Link to this view — copy the address bar; it carries the demo case, view, "
         "opacity, threshold, layers and options, never uploaded or drawn pixels."

@@ -44,6 +44,7 @@ Plotly renders a subset of HTML in text: ``<b>`` in a file name stays literal.
 from __future__ import annotations
 
 import base64
+import copy
 import io
 import math
 from collections.abc import Mapping, Sequence
@@ -667,10 +668,11 @@ def _image_layout(fig: go.Figure, view: _View, title: str | None, *, panels: int
         else {"yref": "container", "yanchor": "bottom", "y": 0.0}
     )
     bottom = 40 if panels == 1 else 75
+    if title:
+        fig.update_layout(
+            title={"text": _escape(title), "x": 0, "xanchor": "left", "font": {"size": 14}}
+        )
     fig.update_layout(
-        title={"text": _escape(title), "x": 0, "xanchor": "left", "font": {"size": 14}}
-        if title
-        else None,
         height=height,
         margin={"l": 50, "r": 10, "t": top, "b": bottom},
         template="none",
@@ -814,7 +816,6 @@ def overlay_figure(
     if not 0.0 <= opacity <= 1.0:
         raise ValueError(f"opacity must be within [0, 1], not {opacity}")
     view = _view(shape, region, max_side)
-    alpha = round(255 * opacity) if background is not None else 255
 
     traces: list = []
     budget = _OVERLAY_BUDGET
@@ -825,11 +826,14 @@ def overlay_figure(
         view,
         layers=layers,
         contour_only=contour_only,
-        alpha=alpha,
+        alpha=255,
         void_mask=None if void_mask is None else np.asarray(void_mask, dtype=bool),
         budget=budget,
         smooth=_auto_smooth(view) if smooth is None else smooth,
     )
+    # Opacity is the trace's, not baked into the PNG, so that a new opacity needs
+    # no new image (see with_overlay_opacity).
+    overlay.opacity = opacity if background is not None else 1.0
     traces.append(overlay)
     traces.append(
         _hover_trace(
@@ -858,6 +862,30 @@ def overlay_figure(
         for shape_ in _bbox_shapes(highlight_bbox):
             fig.add_shape(shape_)
     return fig
+
+
+def with_overlay_opacity(figure: go.Figure, opacity: float) -> go.Figure:
+    """A copy of an :func:`overlay_figure` shown at another opacity.
+
+    Cheap whatever the mask size: only the overlay trace's ``opacity`` changes,
+    the images are shared. Without a background the colours stay opaque, as in
+    :func:`overlay_figure`.
+
+    Examples
+    --------
+    >>> from maskapp.overlap import confusion_map
+    >>> codes = confusion_map([[1, 1], [0, 0]], [[1, 0], [1, 0]])
+    >>> fig = overlay_figure(codes, background=np.zeros((2, 2), np.uint8), opacity=1.0)
+    >>> [t.opacity for t in with_overlay_opacity(fig, 0.3).data if t.name == "overlay"]
+    [0.3]
+    """
+    if not 0.0 <= opacity <= 1.0:
+        raise ValueError(f"opacity must be within [0, 1], not {opacity}")
+    names = {trace.name for trace in figure.data}
+    out = copy.copy(figure)
+    if "background" in names:
+        out.update_traces(opacity=opacity, selector={"name": "overlay"})
+    return out
 
 
 def class_overlay_figure(

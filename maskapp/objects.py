@@ -551,10 +551,17 @@ def _finite_or_none(x: float) -> float | None:
     return x if math.isfinite(x) else None
 
 
+# Objects per foreground pixel below which a loop over each object's bounding box
+# beats one pass over every foreground pixel (~25 µs an object vs ~80 ns a pixel).
+_LOOP_PIXELS_PER_OBJECT = 300
+
+
 def _geometry(
     mask: np.ndarray, labels: np.ndarray, n: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Areas (n+1,), centroids (n+1, 2) and half-open bboxes (n+1, 4), index = label."""
+    if n and n * _LOOP_PIXELS_PER_OBJECT < np.count_nonzero(mask):
+        return _geometry_by_object(labels, n)
     # Foreground pixels only (background is usually most of the image); nonzero
     # of the bool mask is several times faster than of the int32 labels.
     index = np.flatnonzero(mask)
@@ -569,6 +576,29 @@ def _geometry(
     # find_objects reads max_label=0 as "not given" and fails on zero-size input.
     slices = ndimage.find_objects(labels, max_label=n) if n else []
     for i, (r, c) in enumerate(slices, start=1):
+        bbox[i] = (r.start, c.start, r.stop, c.stop)
+    return area, centroid, bbox
+
+
+def _geometry_by_object(
+    labels: np.ndarray, n: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_geometry` for few large objects: each is measured inside its bounding box."""
+    area = np.zeros(n + 1, np.int64)
+    centroid = np.full((n + 1, 2), np.nan)
+    bbox = np.zeros((n + 1, 4), np.int64)
+    for i, found in enumerate(ndimage.find_objects(labels, max_label=n), start=1):
+        if found is None:  # an id with no pixels
+            continue
+        r, c = found
+        own = labels[r, c] == i
+        per_row = np.count_nonzero(own, axis=1)
+        per_col = np.count_nonzero(own, axis=0)
+        area[i] = per_row.sum()
+        centroid[i] = (
+            r.start + per_row @ np.arange(len(per_row)) / area[i],
+            c.start + per_col @ np.arange(len(per_col)) / area[i],
+        )
         bbox[i] = (r.start, c.start, r.stop, c.stop)
     return area, centroid, bbox
 

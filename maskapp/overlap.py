@@ -77,3 +77,16 @@ def confusion_map(reference, candidate) -> np.ndarray:
     code = b.view(np.uint8) << 1
     code |= a.view(np.uint8)
     return np.array([TN, FN, FP, TP], dtype=np.uint8)[code]
+
+
+def masks_from_confusion(confusion: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The (reference, candidate) bool masks a confusion map was made from.
+
+    Examples
+    --------
+    >>> codes = confusion_map([[1, 1, 0]], [[1, 0, 1]])
+    >>> [m.astype(int).tolist() for m in masks_from_confusion(codes)]
+    [[[1, 1, 0]], [[1, 0, 1]]]
+    """
+    codes = np.asarray(confusion)
+    return (codes == TP) | (codes == FN), (codes == TP) | (codes == FP)

@@ -26,6 +26,7 @@ from maskapp.figures import (
     overlay_figure,
     overlay_png,
     side_by_side_figure,
+    with_overlay_opacity,
 )
 from maskapp.overlap import FN, FP, TN, TP
 
@@ -658,3 +659,18 @@ def test_assets_cover_the_demo_edge_cases():
     assert cases["labels"]["void"] == 255 and 255 in values and 4 <= len(values - {255}) <= 5
     with Image.open(ASSETS / cases["labels"]["files"]["candidate"]) as im:
         assert 255 not in set(np.unique(np.asarray(im)).tolist())
+
+
+def test_changing_opacity_afterwards_gives_the_same_figure_as_building_it_at_that_opacity():
+    rng = np.random.default_rng(5)
+    a, b = rng.random((120, 90)) > 0.5, rng.random((120, 90)) > 0.4
+    codes = confusion_map(a, b)
+    background = (rng.random((120, 90)) * 255).astype(np.uint8)
+    built = overlay_figure(codes, background=background, opacity=0.35)
+    changed = with_overlay_opacity(overlay_figure(codes, background=background, opacity=1.0), 0.35)
+    assert json.loads(changed.to_json()) == json.loads(built.to_json())
+    # Without a background the colours stay opaque whatever the opacity.
+    plain = overlay_figure(codes, opacity=1.0)
+    unchanged = with_overlay_opacity(plain, 0.2)
+    expected = overlay_figure(codes, opacity=0.2)
+    assert json.loads(unchanged.to_json()) == json.loads(expected.to_json())

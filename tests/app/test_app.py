@@ -301,6 +301,27 @@ def test_a_size_mismatch_names_both_sizes_and_offers_a_resize():
     assert metrics(at)["IoU"] == f"{expected.overlap.iou:.4f}"
 
 
+# ---------------------------------------------------------------- soft masks
+
+
+def test_moving_the_threshold_slider_updates_the_numbers_in_the_same_run():
+    rng = np.random.default_rng(3)
+    soft = np.clip(CANDIDATE * 0.7 + rng.random(CANDIDATE.shape) * 0.3, 0, 1)
+    buffer = io.BytesIO()
+    np.save(buffer, soft.astype(np.float32))
+    at = new_app()
+    upload(at, "reference", "ref.png", REFERENCE_PNG)
+    upload(at, "candidate", "soft.npy", buffer.getvalue())
+    slider = at.slider(key="threshold")
+    assert slider.value == 0.5
+    expected = compare(REFERENCE_PNG, soft.astype(np.float32), threshold=0.5)
+    assert metrics(at)["IoU"] == f"{expected.overlap.iou:.4f}"
+    slider.set_value(0.8).run()
+    assert not at.exception
+    expected = compare(REFERENCE_PNG, soft.astype(np.float32), threshold=0.8)
+    assert metrics(at)["IoU"] == f"{expected.overlap.iou:.4f}"
+
+
 # ---------------------------------------------------------------- swap, labels
 
 
@@ -402,25 +423,7 @@ def test_a_selection_in_label_mode_keeps_the_numbers():
 # ---------------------------------------------------------------- downloads
 
 
-@pytest.fixture
-def media_files(monkeypatch):
-    """Every file the app hands to Streamlit's media store, by file id."""
-    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
-
-    stored: dict[str, bytes] = {}
-    original = MemoryMediaFileStorage.load_and_get_id
-
-    def recording(self, path_or_data, mimetype, kind, filename=None):
-        file_id = original(self, path_or_data, mimetype, kind, filename)
-        if isinstance(path_or_data, bytes):
-            stored[file_id] = path_or_data
-        return file_id
-
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", recording)
-    return stored
-
-
-def test_downloads_exist_and_the_intersection_is_a_png_of_the_input_size(media_files):
+def test_every_download_is_offered():
     at = new_app()
     upload(at, "reference", "ref.png", REFERENCE_PNG)
     upload(at, "candidate", "cand.png", CANDIDATE_PNG)
@@ -432,13 +435,7 @@ def test_downloads_exist_and_the_intersection_is_a_png_of_the_input_size(media_f
         "Statistics CSV",
         "Statistics JSON",
     }
-    url = buttons["Intersection PNG"].proto.url
-    file_id = Path(url).stem
-    if file_id not in media_files:
-        pytest.skip(f"AppTest does not expose the download data (url {url!r})")
-    image = Image.open(io.BytesIO(media_files[file_id]))
-    assert image.format == "PNG"
-    assert image.size == (COLS, ROWS)
-    assert np.array_equal(np.asarray(image) != 0, REFERENCE & CANDIDATE)
-    statistics = json.loads(media_files[Path(buttons["Statistics JSON"].proto.url).stem])
-    assert statistics["iou"] == pytest.approx(compare(REFERENCE_PNG, CANDIDATE_PNG).overlap.iou)
+    # AppTest runs without a Streamlit runtime, so it serves no file: the bytes
+    # behind these buttons are checked in tests/browser (real clicks) and
+    # tests/test_figures.py (the builders).
+    assert not at.exception and not at.error

@@ -19,7 +19,7 @@ import pytest
 from PIL import Image
 from scipy import ndimage
 
-from maskapp import compare, read_mask
+from maskapp import compare, confusion_map, read_mask
 
 pytestmark = pytest.mark.browser
 
@@ -226,21 +226,33 @@ def test_hovering_the_overlay_names_the_pixel_state(page, screenshot):
         page.mouse.move(5, 5)
 
 
-def test_the_intersection_download_is_a_png_of_the_mask_size(page, tmp_path):
-    open_app(page)
-    button = page.locator('[data-testid="stDownloadButton"]').filter(has_text="Intersection PNG")
+def download(page, label: str, tmp_path: Path) -> tuple[str, bytes]:
+    """Click a download button; (suggested file name, bytes served)."""
+    button = page.locator('[data-testid="stDownloadButton"]').filter(has_text=label)
     button.scroll_into_view_if_needed()
     with page.expect_download() as info:
-        button.locator("button").click()
-    download = info.value
-    assert download.suggested_filename == "maskapp-intersection.png"
-    path = tmp_path / "intersection.png"
-    download.save_as(path)
-    image = Image.open(path)
-    assert image.format == "PNG"
+        # A button with help text holds a second <button> inside its tooltip.
+        button.locator("button").first.click()
+    path = tmp_path / info.value.suggested_filename
+    info.value.save_as(path)
+    return info.value.suggested_filename, path.read_bytes()
+
+
+def test_downloads_are_the_masks_results_at_full_size(page, tmp_path):
+    open_app(page)
     reference, candidate = demo_masks()
-    assert image.size == (reference.shape[1], reference.shape[0])
-    assert np.array_equal(np.asarray(image) != 0, reference & candidate)
+    name, data = download(page, "Intersection PNG", tmp_path)
+    assert name == "maskapp-intersection.png"
+    with Image.open(io.BytesIO(data)) as image:
+        assert image.format == "PNG"
+        assert image.size == (reference.shape[1], reference.shape[0])
+        assert np.array_equal(np.asarray(image) != 0, reference & candidate)
+    name, data = download(page, "Confusion map PNG", tmp_path)
+    with Image.open(io.BytesIO(data)) as image:
+        assert image.mode == "P"
+        assert np.array_equal(np.asarray(image), confusion_map(reference, candidate))
+    name, data = download(page, "Statistics JSON", tmp_path)
+    assert json.loads(data)["iou"] == pytest.approx(compare(reference, candidate).overlap.iou)
 
 
 def test_a_share_link_reproduces_the_view(page, browser, screenshot):
