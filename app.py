@@ -199,19 +199,32 @@ def _uploader_key(slot: str) -> str:
     return f"uploader_{slot}_{st.session_state.get(f'widget_gen_{slot}', 0)}"
 
 
-def on_upload(slot: str) -> None:
-    """Keep a new upload only if it decodes; a bad file never replaces a good one."""
-    file = st.session_state.get(_uploader_key(slot))
-    if file is None:
-        st.session_state.pop(f"upload_{slot}", None)
-        st.session_state.pop(f"upload_error_{slot}", None)
+def accept_upload(slot: str, file, reading: tuple) -> None:
+    """Take a new file from a slot's uploader; a bad file never replaces a good one.
+
+    ``reading`` is ``(kind, threshold, void)``, the options ``decode`` is given.
+
+    Reconciled on every run from the widget's value, not in ``on_change``: a file
+    dropped while the page's first run is still going can miss its callback, and
+    the widget would then show a file the app never read.
+    """
+    key = _uploader_key(slot)
+    file_id = file.file_id if file is not None else None
+    seen_key, seen_id = st.session_state.get(f"seen_{slot}", (None, None))
+    if (seen_key, seen_id) == (key, file_id):
         return
+    st.session_state[f"seen_{slot}"] = (key, file_id)
+    if file is None:
+        if seen_key == key:  # the visitor removed the file: back to the demo file
+            st.session_state.pop(f"upload_{slot}", None)
+            st.session_state.pop(f"upload_error_{slot}", None)
+        return  # a renewed widget (after a swap) starts empty: keep what the slot has
     data = file.getvalue()
     try:
         if slot == "background":
             load_background(data)
         else:
-            decode(data, "binary", None, 255)
+            decode(data, *reading)  # as read_inputs will read it: one cached decode
     except MaskError as err:
         st.session_state[f"upload_error_{slot}"] = (file.name, str(err))
         return
@@ -221,18 +234,21 @@ def on_upload(slot: str) -> None:
     st.session_state.pop(f"drawn_base_{slot}", None)
 
 
-def input_panel(slot: str, current: Input | None) -> None:
-    """Uploader, interpretation and any error for one slot."""
+def uploader(slot: str, reading: tuple) -> None:
+    """The slot's title and file uploader; what it holds is taken in by accept_upload."""
     st.markdown(f"**{SLOT_TITLES[slot]}**")
-    st.file_uploader(
+    file = st.file_uploader(
         SLOT_TITLES[slot],
         type=list(EXTENSIONS),
         key=_uploader_key(slot),
-        on_change=on_upload,
-        args=(slot,),
         label_visibility="collapsed",
         help="PNG, JPEG, BMP, TIFF, GIF, WebP or .npy; the content decides, not the name.",
     )
+    accept_upload(slot, file, reading)
+
+
+def input_panel(slot: str, current: Input | None) -> None:
+    """Interpretation and any error for one slot, under its uploader."""
     failed = st.session_state.get(f"upload_error_{slot}")
     if failed:
         kept = "the previous file is kept" if current and current.mask else "nothing loaded"
@@ -642,10 +658,12 @@ def main() -> None:
     # The slider's own key holds the value just chosen; threshold_value keeps it
     # while the slider is not shown (no soft mask in this run).
     threshold = st.session_state.get("threshold", st.session_state.get("threshold_value"))
+    top = dict(zip((*SLOTS, "background"), st.columns(3), strict=True))
+    for slot, col in top.items():
+        with col:
+            uploader(slot, (kind, threshold, void))
     inputs = read_inputs(case, kind, threshold, void)
-
-    top = st.columns(3)
-    for col, slot in zip(top, (*SLOTS, "background"), strict=True):
+    for slot, col in top.items():
         with col:
             input_panel(slot, inputs.get(slot))
     background = None

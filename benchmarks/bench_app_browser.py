@@ -205,12 +205,17 @@ def iou_locator(page):
     )
 
 
+# What the page shows of its Plotly images: each one's source and its opacity
+# (an opacity change restyles the overlay without sending a new image).
+IMAGES_JS = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"] image')]
+    .map(i => (i.getAttribute('href') || '').length + ':' +
+              (i.getAttribute('href') || '').slice(-64) + '@' +
+              getComputedStyle(i.closest('g.trace') || i).opacity + '/' +
+              (i.getAttribute('opacity') || '') + (i.style.opacity || '')).join('|')"""
+
+
 def image_hrefs(page) -> str:
-    return page.evaluate(
-        """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"] image')]
-            .map(i => (i.getAttribute('href') || '').length + ':' +
-                      (i.getAttribute('href') || '').slice(-64)).join('|')"""
-    )
+    return page.evaluate(IMAGES_JS)
 
 
 def one_repeat(
@@ -264,12 +269,7 @@ def one_repeat(
         before = image_hrefs(page)
         start = time.perf_counter()
         slider.press("ArrowLeft")
-        page.wait_for_function(
-            """(before) => [...document.querySelectorAll('[data-testid="stPlotlyChart"] image')]
-                .map(i => (i.getAttribute('href') || '').length + ':' +
-                          (i.getAttribute('href') || '').slice(-64)).join('|') !== before""",
-            arg=before,
-        )
+        page.wait_for_function(f"(before) => ({IMAGES_JS})() !== before", arg=before)
         wait_idle(page)
         slider_s = time.perf_counter() - start
 
