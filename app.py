@@ -45,9 +45,11 @@ SLOT_TITLES = {
 # Bound widgets put their displayed option in the URL, so options are short words.
 VIEWS = ["overlay", "side-by-side", "distances", "classes", "objects", "table"]
 LAYERS = ["TP", "FP", "FN"]
-# Bounded caches: a public demo must not grow without limit. Masks at the cap are
-# 16 MB each, so a handful of entries per cache keeps memory well under 1 GB.
-CACHE = dict(max_entries=8, ttl=1800, show_spinner=False)
+# Bounded caches: a public demo must not grow without limit. At the pixel cap a
+# mask or confusion map is 16 MB and a background 48 MB, so the large caches hold
+# few entries: at most 6·16 + 2·48 + 3·16 = 240 MB, which with one comparison's
+# peak (~270 MB) stays under a 690 MB host. Results and figures are small (< 1 MB).
+CACHE = dict(ttl=1800, show_spinner=False)
 #: Pixel cap per mask for this app (set MASKAPP_MAX_PIXELS to change it): at
 #: 4096² the whole comparison peaks near 300 MB, which a 690 MB host survives.
 MAX_PIXELS = int(os.environ.get("MASKAPP_MAX_PIXELS", 4096 * 4096))
@@ -62,16 +64,19 @@ st.set_page_config(
 # ---------------------------------------------------------------- cached core calls
 
 
-@st.cache_data(**CACHE)
+# Large read-only arrays (decoded masks, backgrounds, confusion maps) are shared
+# between reruns and sessions (cache_resource) rather than copied out of the cache
+# on every rerun (cache_data): at the cap a background is 48 MB, a mask 16 MB, and
+# deferred downloads keep a reference to them. Nothing writes into them.
+@st.cache_resource(max_entries=6, **CACHE)
 def decode(data: bytes, kind: str, threshold: float | None, void: int | None) -> Mask:
-    """Decode one input's bytes (cached per content and reading options)."""
-    return read_mask(data, kind=kind, threshold=threshold, void=void, max_pixels=MAX_PIXELS)
+    """Decode one input's bytes (cached per content and reading options, shared read-only)."""
+    mask = read_mask(data, kind=kind, threshold=threshold, void=void, max_pixels=MAX_PIXELS)
+    mask.array.flags.writeable = False
+    return mask
 
 
-# Large read-only arrays are shared between reruns and sessions (cache_resource)
-# rather than copied out of the cache on every rerun (cache_data): at the cap a
-# background is 48 MB, and deferred downloads keep a reference to it.
-@st.cache_resource(**CACHE)
+@st.cache_resource(max_entries=2, **CACHE)
 def load_background(data: bytes) -> np.ndarray:
     """A photo to draw under the overlay, as RGB (decoded with the same guards)."""
     image = read_image(data, max_pixels=MAX_PIXELS)
@@ -79,7 +84,7 @@ def load_background(data: bytes) -> np.ndarray:
     return image
 
 
-@st.cache_data(**CACHE)
+@st.cache_data(max_entries=16, **CACHE)
 def run_compare(token: str, options: str, _reference: Mask, _candidate: Mask):
     """Compare two masks; cached by a token naming both inputs and the options."""
     kwargs = json.loads(options)
@@ -88,7 +93,7 @@ def run_compare(token: str, options: str, _reference: Mask, _candidate: Mask):
     return compare(_reference, _candidate, **kwargs)
 
 
-@st.cache_resource(**CACHE)
+@st.cache_resource(max_entries=3, **CACHE)
 def confusion_of(token: str, _reference: Mask, _candidate: Mask, void: int | None) -> np.ndarray:
     """TP / FP / FN / TN codes of the pair (label maps: any class, void left out)."""
     if _reference.info.kind == "labels":
@@ -100,7 +105,7 @@ def confusion_of(token: str, _reference: Mask, _candidate: Mask, void: int | Non
     return codes
 
 
-@st.cache_data(**CACHE)
+@st.cache_data(max_entries=16, **CACHE)
 def cached_figure(key: str, _build) -> go.Figure:
     """A figure built once per ``key`` (which names every input and option of ``_build``)."""
     return _build()
@@ -203,35 +208,38 @@ def accept_upload(slot: str, file, reading: tuple) -> None:
     """Take a new file from a slot's uploader; a bad file never replaces a good one.
 
     ``reading`` is ``(kind, threshold, void)``, the options ``decode`` is given.
-
     Reconciled on every run from the widget's value, not in ``on_change``: a file
     dropped while the page's first run is still going can miss its callback, and
-    the widget would then show a file the app never read.
+    the widget would then show a file the app never read. The file is marked as
+    seen last: a newer upload can interrupt this run at any ``st`` call, and the
+    next run must then take the file in again rather than skip it.
     """
     key = _uploader_key(slot)
     file_id = file.file_id if file is not None else None
     seen_key, seen_id = st.session_state.get(f"seen_{slot}", (None, None))
     if (seen_key, seen_id) == (key, file_id):
         return
-    st.session_state[f"seen_{slot}"] = (key, file_id)
+    state = st.session_state
     if file is None:
         if seen_key == key:  # the visitor removed the file: back to the demo file
-            st.session_state.pop(f"upload_{slot}", None)
-            st.session_state.pop(f"upload_error_{slot}", None)
-        return  # a renewed widget (after a swap) starts empty: keep what the slot has
-    data = file.getvalue()
-    try:
-        if slot == "background":
-            load_background(data)
+            state.pop(f"upload_{slot}", None)
+            state.pop(f"upload_error_{slot}", None)
+        # else a renewed widget (after a swap) starts empty: keep what the slot has
+    else:
+        data = file.getvalue()
+        try:
+            if slot == "background":
+                load_background(data)
+            else:
+                decode(data, *reading)  # as read_inputs will read it: one cached decode
+        except MaskError as err:
+            state[f"upload_error_{slot}"] = (file.name, str(err))
         else:
-            decode(data, *reading)  # as read_inputs will read it: one cached decode
-    except MaskError as err:
-        st.session_state[f"upload_error_{slot}"] = (file.name, str(err))
-        return
-    st.session_state[f"upload_{slot}"] = (file.name, data)
-    st.session_state.pop(f"upload_error_{slot}", None)
-    st.session_state.pop(f"drawn_{slot}", None)
-    st.session_state.pop(f"drawn_base_{slot}", None)
+            state[f"upload_{slot}"] = (file.name, data)
+            state.pop(f"upload_error_{slot}", None)
+            state.pop(f"drawn_{slot}", None)
+            state.pop(f"drawn_base_{slot}", None)
+    state[f"seen_{slot}"] = (key, file_id)
 
 
 def uploader(slot: str, reading: tuple) -> None:
@@ -674,12 +682,19 @@ def main() -> None:
         except MaskError:
             background = None
     shape = next((inputs[s].mask.shape for s in SLOTS if inputs[s].mask is not None), None)
-    if background is not None and shape is not None and background.shape[:2] != shape:
-        st.caption(
-            f"The background ({size_text(background.shape)}) differs in size from the "
-            f"masks ({size_text(shape)}) and is not shown."
-        )
-        background = None
+    if background is not None:
+        origin = "demo file" if bg_source[0] == "demo" else "uploaded"
+        name = report.display_name(bg_source[1])
+        if shape is not None and background.shape[:2] != shape:
+            top["background"].caption(
+                f"{origin} «{name}» · {size_text(background.shape)} px differs in size from "
+                f"the masks ({size_text(shape)}) and is not shown."
+            )
+            background = None
+        else:
+            top["background"].caption(
+                f"{origin} «{name}» · {size_text(background.shape)} px · shown under the overlay"
+            )
 
     c1, c3 = st.columns([1, 3])
     if c1.button("⇄ Swap A and B", help="Make the candidate the reference and vice versa."):
