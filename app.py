@@ -200,6 +200,18 @@ def swap_inputs() -> None:
         state[f"canvas_gen_{slot}"] = state.get(f"canvas_gen_{slot}", 0) + 1
 
 
+def restore_demo() -> None:
+    """Forget this session's uploads, drawings and swap: back to the demo files."""
+    state = st.session_state
+    for slot in (*SLOTS, "background"):
+        for pattern in (*_SLOT_STATE, "seen_{}"):
+            state.pop(pattern.format(slot), None)
+        state[f"widget_gen_{slot}"] = state.get(f"widget_gen_{slot}", 0) + 1
+        state[f"canvas_gen_{slot}"] = state.get(f"canvas_gen_{slot}", 0) + 1
+    state.pop("swap", None)
+    state.pop("resize", None)
+
+
 def _uploader_key(slot: str) -> str:
     return f"uploader_{slot}_{st.session_state.get(f'widget_gen_{slot}', 0)}"
 
@@ -220,12 +232,10 @@ def accept_upload(slot: str, file, reading: tuple) -> None:
     if (seen_key, seen_id) == (key, file_id):
         return
     state = st.session_state
-    if file is None:
-        if seen_key == key:  # the visitor removed the file: back to the demo file
-            state.pop(f"upload_{slot}", None)
-            state.pop(f"upload_error_{slot}", None)
-        # else a renewed widget (after a swap) starts empty: keep what the slot has
-    else:
+    # An empty uploader changes nothing: replacing a file passes through a run
+    # with no file, and a renewed widget (after a swap) starts empty. The slot
+    # keeps its last good mask until another one arrives or the demo is restored.
+    if file is not None:
         data = file.getvalue()
         try:
             if slot == "background":
@@ -696,9 +706,12 @@ def main() -> None:
                 f"{origin} «{name}» · {size_text(background.shape)} px · shown under the overlay"
             )
 
-    c1, c3 = st.columns([1, 3])
+    c1, c2, c3 = st.columns([1, 1, 2])
     if c1.button("⇄ Swap A and B", help="Make the candidate the reference and vice versa."):
         swap_inputs()
+        st.rerun()
+    if c2.button("↺ Demo masks", help="Forget uploads and drawings; show the demo case again."):
+        restore_demo()
         st.rerun()
     soft = [
         i.mask.info
@@ -732,7 +745,8 @@ def main() -> None:
     if ref.mask.info.kind != cand.mask.info.kind:
         st.error("The reference and the candidate were read differently; reload both.")
         return
-    resize = st.session_state.get("resize", False)
+    # The click approves resizing this pair only: other files are never resized silently.
+    resize = st.session_state.get("resize") == (ref.token, cand.token)
     if ref.mask.shape != cand.mask.shape:
         if not resize:
             st.error(
@@ -741,7 +755,7 @@ def main() -> None:
                 icon="📐",
             )
             if st.button("Resize candidate to reference (nearest neighbour)"):
-                st.session_state["resize"] = True
+                st.session_state["resize"] = (ref.token, cand.token)
                 st.rerun()
             return
         cand = Input(

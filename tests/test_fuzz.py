@@ -10,8 +10,8 @@ Every seed file is built here with Pillow or numpy. Mutations are plain
 functions of a ``random.Random``; hypothesis drives them through
 ``st.randoms(use_true_random=False)``, so failures shrink and CI runs are
 reproducible (``derandomize=True``). ``FUZZ_EXAMPLES=5000`` scales every test
-up; ``benchmarks/fuzz_long.py`` imports this module and runs the same
-mutations for minutes, in a subprocess, with a timeout per input.
+up for the long run named in the README (``benchmarks/bad_inputs.py`` reuses the
+seed files for its table).
 
 Header edits can declare any size. Sizes between ``CI_LEGAL_PIXELS`` and the
 cap are legal images that really cost their size to decode (a 200-byte GIF can

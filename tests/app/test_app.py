@@ -300,6 +300,37 @@ def test_a_size_mismatch_names_both_sizes_and_offers_a_resize():
     expected = compare(REFERENCE_PNG, png_bytes(small), resize=True)
     assert metrics(at)["IoU"] == f"{expected.overlap.iou:.4f}"
 
+    # The click approved that pair only: another small candidate is not resized silently.
+    upload(at, "candidate", "other.png", png_bytes(np.roll(small, 3, axis=1)))
+    assert [e.value for e in at.error if "differ in size" in e.value]
+    assert not [m for m in at.metric if m.label in HEADLINE]
+
+
+def test_replacing_a_good_file_passes_through_an_empty_uploader_and_keeps_it():
+    # A browser replacing a file first sends a run with no file, then the new one.
+    at = new_app()
+    upload(at, "reference", "ref.png", REFERENCE_PNG)
+    upload(at, "candidate", "cand.png", CANDIDATE_PNG)
+    expected = metrics(at)
+    (widget,) = [u for u in at.file_uploader if u.key.startswith("uploader_candidate_")]
+    widget.set_value(None).run()
+    assert metrics(at) == expected
+    upload(at, "candidate", "bad.png", b"<html></html>")
+    assert len(at.error) == 1 and "previous file is kept" in at.error[0].value
+    assert metrics(at) == expected
+    assert captions(at)[1].startswith("uploaded «cand\\.png»"), captions(at)[:2]
+
+
+def test_demo_masks_button_forgets_uploads_and_drawings():
+    at = new_app()
+    demo = metrics(at)
+    upload(at, "reference", "ref.png", REFERENCE_PNG)
+    assert metrics(at) != demo
+    next(b for b in at.button if "Demo masks" in b.label).click().run()
+    assert not at.exception
+    assert metrics(at) == demo
+    assert captions(at)[0].startswith("demo file"), captions(at)[:2]
+
 
 # ---------------------------------------------------------------- soft masks
 
