@@ -194,8 +194,14 @@ def swap_inputs() -> None:
         if va is not None:
             state[b] = va
     state["swap"] = not state.get("swap", False)
-    # Fresh uploader and canvas widgets: the old ones would show the other slot's file.
-    for slot in SLOTS:
+    _renew_widgets(SLOTS)
+
+
+def _renew_widgets(slots) -> None:
+    """Fresh uploader and canvas widgets: the old ones would show a file or strokes
+    that are no longer (or no longer in) their slot's mask."""
+    state = st.session_state
+    for slot in slots:
         state[f"widget_gen_{slot}"] = state.get(f"widget_gen_{slot}", 0) + 1
         state[f"canvas_gen_{slot}"] = state.get(f"canvas_gen_{slot}", 0) + 1
 
@@ -206,8 +212,7 @@ def restore_demo() -> None:
     for slot in (*SLOTS, "background"):
         for pattern in (*_SLOT_STATE, "seen_{}"):
             state.pop(pattern.format(slot), None)
-        state[f"widget_gen_{slot}"] = state.get(f"widget_gen_{slot}", 0) + 1
-        state[f"canvas_gen_{slot}"] = state.get(f"canvas_gen_{slot}", 0) + 1
+    _renew_widgets((*SLOTS, "background"))
     state.pop("swap", None)
     state.pop("resize", None)
 
@@ -226,30 +231,26 @@ def accept_upload(slot: str, file, reading: tuple) -> None:
     seen last: a newer upload can interrupt this run at any ``st`` call, and the
     next run must then take the file in again rather than skip it.
     """
-    key = _uploader_key(slot)
-    file_id = file.file_id if file is not None else None
-    seen_key, seen_id = st.session_state.get(f"seen_{slot}", (None, None))
-    if (seen_key, seen_id) == (key, file_id):
-        return
-    state = st.session_state
     # An empty uploader changes nothing: replacing a file passes through a run
     # with no file, and a renewed widget (after a swap) starts empty. The slot
     # keeps its last good mask until another one arrives or the demo is restored.
-    if file is not None:
-        data = file.getvalue()
-        try:
-            if slot == "background":
-                load_background(data)
-            else:
-                decode(data, *reading)  # as read_inputs will read it: one cached decode
-        except MaskError as err:
-            state[f"upload_error_{slot}"] = (file.name, str(err))
+    state = st.session_state
+    if file is None or state.get(f"seen_{slot}") == file.file_id:
+        return
+    data = file.getvalue()
+    try:
+        if slot == "background":
+            load_background(data)
         else:
-            state[f"upload_{slot}"] = (file.name, data)
-            state.pop(f"upload_error_{slot}", None)
-            state.pop(f"drawn_{slot}", None)
-            state.pop(f"drawn_base_{slot}", None)
-    state[f"seen_{slot}"] = (key, file_id)
+            decode(data, *reading)  # as read_inputs will read it: one cached decode
+    except MaskError as err:
+        state[f"upload_error_{slot}"] = (file.name, str(err))
+    else:
+        state[f"upload_{slot}"] = (file.name, data)
+        state.pop(f"upload_error_{slot}", None)
+        state.pop(f"drawn_{slot}", None)
+        state.pop(f"drawn_base_{slot}", None)
+    state[f"seen_{slot}"] = file.file_id
 
 
 def uploader(slot: str, reading: tuple) -> None:

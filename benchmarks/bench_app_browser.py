@@ -31,6 +31,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -317,8 +318,10 @@ def main() -> None:
     url = f"http://127.0.0.1:{port}"
     server = start_server(port)
     runs = []
+    peak = PeakRSS(server.pid)
     try:
         wait_healthy(url, server)
+        peak.start()
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
             try:
@@ -333,6 +336,7 @@ def main() -> None:
             finally:
                 browser.close()
     finally:
+        peak.stop()
         stop(server)
 
     def row(name: str, values: list[float], unit: str, target: float) -> None:
@@ -363,6 +367,38 @@ def main() -> None:
         TARGETS["figure_mb"],
     )
     row("(c) opacity step → redrawn", [r["slider_s"] for r in runs], "s", TARGETS["slider"])
+    print(
+        f"server RSS: {peak.first:.0f} MB when healthy, peak {peak.peak:.0f} MB "
+        f"(one session, every view at {args.size}²; Community Cloud's smallest host: 690 MB)"
+    )
+
+
+class PeakRSS:
+    """Samples a process's resident memory every 0.1 s in a thread; keeps the peak."""
+
+    def __init__(self, pid: int) -> None:
+        import psutil
+
+        self.process = psutil.Process(pid)
+        self.first = self.peak = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.1):
+            try:
+                rss = self.process.memory_info().rss / 1e6
+            except Exception:  # the process has ended
+                return
+            self.first = self.first or rss
+            self.peak = max(self.peak, rss)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=2)
 
 
 if __name__ == "__main__":
