@@ -588,8 +588,16 @@ def view_classes(result) -> tuple | None:
         figures.confusion_matrix_figure(classes.confusion, classes.labels),
         key="confusion_matrix",
     )
+    # The selected class goes into the share link; a link opened later highlights it
+    # (a table selection cannot be set from code, so the link only drives the overlay).
     if rows:
-        return ("class", int(table.iloc[rows[0]]["label"]))
+        label = int(table.iloc[rows[0]]["label"])
+        st.query_params["class"] = str(label)
+        return ("class", label)
+    shared = st.query_params.get("class", "")
+    if shared.lstrip("-").isdigit() and int(shared) in set(table["label"]):
+        st.caption(f"Class {int(shared)} from the link is highlighted below.")
+        return ("class", int(shared))
     return None
 
 

@@ -327,6 +327,8 @@ def png_ihdr_size(data: bytearray, rng: random.Random, legal: int | None) -> byt
 
 def png_ihdr_fields(data: bytearray, rng: random.Random, legal: int | None) -> bytearray:
     """Bit depth, colour type, compression, filter or interlace byte, CRC fixed."""
+    if len(data) < 29:  # an earlier mutation cut the file inside its IHDR
+        return data
     field = rng.randrange(24, 29)
     values = (0, 1, 2, 3, 4, 6, 8, 16, 255)
     data[field] = rng.choice(values) if rng.random() < 0.8 else rng.randrange(256)
@@ -646,7 +648,11 @@ def mutate(
         specific = BY_FAMILY.get(family(out), ())
         pool = specific if specific and rng.random() < 0.5 else GENERIC
         mutator = rng.choice(pool)
-        out = mutator(out, rng, legal)
+        try:
+            out = mutator(out, rng, legal)
+        except (IndexError, struct.error):
+            # A format-aware edit on a file an earlier mutation cut too short for it.
+            continue
         applied.append(mutator.__name__)
     if family(out) == "png" and rng.random() < 0.3:
         out = fix_png_crcs(out)

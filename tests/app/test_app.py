@@ -384,6 +384,17 @@ def test_label_mode_on_the_labels_case_shows_the_class_table_and_mean_iou():
     assert at.get("plotly_chart"), "no confusion matrix"
 
 
+def test_a_class_in_the_link_is_highlighted_in_the_classes_view():
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.query_params["class"] = "2"
+    at.run()
+    run_selected(at, case="labels")
+    run_selected(at, view="classes")
+    assert not at.exception and not at.error
+    assert any(c.startswith("Class 2 from the link") for c in captions(at)), captions(at)
+    assert len(at.get("plotly_chart")) == 2  # confusion matrix and the class overlay
+
+
 def test_the_classes_view_without_label_mode_says_how_to_get_it():
     at = run_selected(new_app(), view="classes")
     assert any("label-map mode" in i.value for i in at.info)
