@@ -178,24 +178,6 @@ def test_uploading_two_pngs_shows_the_iou_of_the_core_package(page, screenshot):
     screenshot("uploaded")
 
 
-def test_three_files_dropped_back_to_back_are_all_taken_in(page, screenshot):
-    # Each upload interrupts the run the previous one started; none may be lost.
-    page.goto(page.base_url)
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.wait_for(state="attached")
-    rng = np.random.default_rng(9)
-    photo = io.BytesIO()
-    Image.fromarray((rng.random((ROWS, COLS)) * 255).astype(np.uint8)).save(photo, "PNG")
-    upload(page, 2, "photo.png", photo.getvalue())
-    upload(page, 0, "ref.png", REFERENCE_PNG)
-    upload(page, 1, "cand.png", CANDIDATE_PNG)
-    expected = compare(REFERENCE_PNG, CANDIDATE_PNG).overlap
-    page.get_by_text("uploaded «cand.png»").wait_for()
-    wait_for_metric(page, "IoU", f"{expected.iou:.4f}")
-    page.get_by_text("uploaded «ref.png»").wait_for()
-    page.get_by_text("uploaded «photo.png»").wait_for()
-    screenshot("back-to-back")
-
-
 def test_drawing_a_rectangle_changes_the_numbers(page, screenshot):
     open_app(page)
     before = metric_values(page)["IoU"]

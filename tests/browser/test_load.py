@@ -3,12 +3,15 @@
 The full run (10 sessions for minutes, with memory figures) is
 ``python benchmarks/load_test.py``; this one checks the same contract on a
 budget CI can afford: every session sees only its own numbers, bad files get
-their one error, and the server logs no traceback.
+their one error, and the server logs no traceback. It runs in its own process:
+the load test drives Playwright's async API, which cannot share a process with
+the sync API of the other browser tests.
 """
 
 from __future__ import annotations
 
-import importlib.util
+import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -19,18 +22,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def load_test_module():
-    spec = importlib.util.spec_from_file_location("load_test", ROOT / "benchmarks" / "load_test.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up by name
-    spec.loader.exec_module(module)  # type: ignore[union-attr]
-    return module
-
-
 def test_concurrent_sessions_see_only_their_own_numbers(chromium_path):
-    load_test = load_test_module()
-    report = load_test.run_load(sessions=4, seconds=45, max_iterations=4)
-    text = load_test.format_report(report)
-    print(text)
-    assert not report.failed, text
-    assert report.uploads >= 8 and report.bad_uploads >= 1, text
+    command = [sys.executable, "benchmarks/load_test.py", "--sessions", "4", "--seconds", "45"]
+    run = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=900)
+    report = run.stdout + run.stderr
+    print(report)
+    assert run.returncode == 0, report
+    assert "RESULT: PASS" in report
+    bad = re.search(r"bad-file uploads\s+(\d+)", report)
+    assert bad and int(bad[1]) >= 1, report
