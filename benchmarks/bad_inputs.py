@@ -31,6 +31,8 @@ import maskapp
 from maskapp import MaskError, compare, read_mask, report
 from maskapp.masks import size_text
 
+from peak_memory import PeakMemory
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -166,23 +168,6 @@ def _npz() -> bytes:
     return buffer.getvalue()
 
 
-def _status(key: str) -> float:
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith(key):
-                return int(line.split()[1]) / 1024
-    return 0.0
-
-
-def _reset_peak() -> bool:
-    try:
-        with open("/proc/self/clear_refs", "w") as fh:
-            fh.write("5")
-    except OSError:
-        return False
-    return True
-
-
 def run(kind: str, source: object, max_pixels: int) -> str:
     if kind == ONE:
         mask = read_mask(source, max_pixels=max_pixels)
@@ -198,7 +183,6 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--max-pixels", type=int, default=4096 * 4096)
     args = parser.parse_args(argv)
-    measured = _reset_peak()
     # Warm up: the first compare imports scipy's KD-tree and labelling code.
     compare(np.eye(8, dtype=bool), np.eye(8, dtype=bool))
     read_mask(SEEDS["png-L"])
@@ -207,15 +191,14 @@ def main(argv: list[str] | None = None) -> int:
     print("|---|---|---|---|")
     for name, (kind, make) in CASES.items():
         source = make()
-        _reset_peak()
-        before = _status("VmRSS")
-        start = time.perf_counter()
-        try:
-            outcome = run(kind, source, args.max_pixels)
-        except MaskError as err:
-            outcome = f"MaskError: {err}"
-        seconds = time.perf_counter() - start
-        extra = f"+{max(0.0, _status('VmHWM') - before):.1f} MB" if measured else "n/a"
+        with PeakMemory() as peak:
+            start = time.perf_counter()
+            try:
+                outcome = run(kind, source, args.max_pixels)
+            except MaskError as err:
+                outcome = f"MaskError: {err}"
+            seconds = time.perf_counter() - start
+        extra = "n/a" if peak.extra_mb is None else f"+{peak.extra_mb:.1f} MB"
         outcome = outcome.replace("|", "\\|")
         print(f"| {name} | {outcome} | {seconds * 1000:.0f} ms | {extra} |")
         sys.stdout.flush()

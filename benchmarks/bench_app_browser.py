@@ -25,15 +25,9 @@ from __future__ import annotations
 
 import argparse
 import io
-import os
-import shutil
-import socket
 import statistics
-import subprocess
 import sys
-import threading
 import time
-import urllib.request
 from pathlib import Path
 
 import numpy as np
@@ -42,17 +36,9 @@ from scipy import ndimage
 
 from maskapp import compare
 
+from streamlit_server import CHROMIUM_ARGS, MemorySampler, StreamlitServer, chromium_path
+
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 TIMEOUT_MS = 120_000
 TARGETS = {"upload": 3.0, "figure_mb": 1.0, "slider": 0.5}
@@ -88,67 +74,6 @@ def background_photo(size: int) -> bytes:
     buffer = io.BytesIO()
     Image.fromarray(grey).save(buffer, "JPEG", quality=85)
     return buffer.getvalue()
-
-
-# ---------------------------------------------------------------- server
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_server(port: int) -> subprocess.Popen:
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "app.py",
-        "--server.headless",
-        "true",
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--browser.gatherUsageStats",
-        "false",
-        "--server.fileWatcherType",
-        "none",
-    ]
-    return subprocess.Popen(
-        command,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env=dict(os.environ),
-    )
-
-
-def wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited with code {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                if answer.read().strip() == b"ok":
-                    return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError("streamlit did not become healthy")
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 # ---------------------------------------------------------------- page helpers
@@ -301,7 +226,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=0)
     args = parser.parse_args()
 
-    chromium = shutil.which("chromium")
+    chromium = chromium_path()
     if chromium is None:
         sys.exit("chromium is not on PATH (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
@@ -314,13 +239,11 @@ def main() -> None:
         f"background JPEG {len(background) / 1e3:.0f} kB"
     )
 
-    port = args.port or free_port()
-    url = f"http://127.0.0.1:{port}"
-    server = start_server(port)
+    server = StreamlitServer(args.port).start()
+    url = server.url
     runs = []
-    peak = PeakRSS(server.pid)
+    peak = MemorySampler(server, interval=0.1)
     try:
-        wait_healthy(url, server)
         peak.start()
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
@@ -337,7 +260,8 @@ def main() -> None:
                 browser.close()
     finally:
         peak.stop()
-        stop(server)
+        server.stop()
+        server.log_path.unlink(missing_ok=True)
 
     def row(name: str, values: list[float], unit: str, target: float) -> None:
         median = statistics.median(values)
@@ -371,34 +295,6 @@ def main() -> None:
         f"server RSS: {peak.first:.0f} MB when healthy, peak {peak.peak:.0f} MB "
         f"(one session, every view at {args.size}²; Community Cloud's smallest host: 690 MB)"
     )
-
-
-class PeakRSS:
-    """Samples a process's resident memory every 0.1 s in a thread; keeps the peak."""
-
-    def __init__(self, pid: int) -> None:
-        import psutil
-
-        self.process = psutil.Process(pid)
-        self.first = self.peak = 0.0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        while not self._stop.wait(0.1):
-            try:
-                rss = self.process.memory_info().rss / 1e6
-            except Exception:  # the process has ended
-                return
-            self.first = self.first or rss
-            self.peak = max(self.peak, rss)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=2)
 
 
 if __name__ == "__main__":

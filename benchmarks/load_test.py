@@ -30,34 +30,19 @@ import asyncio
 import io
 import json
 import os
-import shutil
-import socket
-import subprocess
 import sys
-import tempfile
-import threading
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import psutil
 from PIL import Image
+
+from streamlit_server import CHROMIUM_ARGS, MemorySampler, StreamlitServer, chromium_path
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = json.loads((ROOT / "assets" / "cases.json").read_text())["cases"]
 DEMO_FILES = CASES["typical"]["files"]
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 LABELS = ("IoU", "Dice", "Precision", "Recall")
 UPLOADER = '[data-testid="stFileUploaderDropzoneInput"]'
 VIEW_STEPS = ("side-by-side", "table", "distances")
@@ -221,96 +206,6 @@ def bad_file(kind: str, pair: Pair) -> tuple[str, bytes]:
         return f"html-{pair.tag}.png", b"<!doctype html><html><body><h1>hi</h1></body></html>"
     data = pair.reference_png
     return f"truncated-{pair.tag}.png", data[: max(60, int(len(data) * 0.6))]
-
-
-# ---------------------------------------------------------------- server and memory
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """``streamlit run app.py`` on 127.0.0.1 with its log in a temporary file."""
-
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}/"
-        self.log_path = Path(tempfile.mkstemp(prefix="maskapp-load-", suffix=".log")[1])
-        self.proc: subprocess.Popen | None = None
-
-    def start(self, timeout: float = 60.0) -> None:
-        command = [
-            sys.executable, "-m", "streamlit", "run", "app.py",
-            "--server.headless", "true",
-            "--server.address", "127.0.0.1",
-            "--server.port", str(self.port),
-            "--browser.gatherUsageStats", "false",
-            "--server.fileWatcherType", "none",
-        ]  # fmt: skip
-        with self.log_path.open("wb") as log:
-            self.proc = subprocess.Popen(
-                command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
-            )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"streamlit exited early:\n{self.log()}")
-            try:
-                with urllib.request.urlopen(self.url + "_stcore/health", timeout=2) as r:
-                    if r.read().strip() == b"ok":
-                        return
-            except OSError:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError(f"streamlit not healthy after {timeout} s:\n{self.log()}")
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
-    def rss_mb(self) -> float:
-        proc = psutil.Process(self.proc.pid)
-        total = 0
-        for p in [proc, *proc.children(recursive=True)]:
-            try:
-                total += p.memory_info().rss
-            except psutil.NoSuchProcess:
-                pass
-        return total / 2**20
-
-    def stop(self) -> None:
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(10)
-
-
-class MemorySampler(threading.Thread):
-    """Samples the server's RSS (with children) every ``interval`` seconds."""
-
-    def __init__(self, server: Server, interval: float = 1.0) -> None:
-        super().__init__(daemon=True)
-        self.server, self.interval = server, interval
-        self.samples: list[tuple[float, float]] = []
-        self._halt = threading.Event()
-
-    def run(self) -> None:
-        while not self._halt.is_set():
-            try:
-                self.samples.append((time.monotonic(), self.server.rss_mb()))
-            except psutil.Error:
-                pass
-            self._halt.wait(self.interval)
-
-    def stop(self) -> None:
-        self._halt.set()
-        self.join(5)
 
 
 # ---------------------------------------------------------------- sessions
@@ -498,13 +393,13 @@ class Session:
             await context.close()
 
 
-async def drive(server: Server, report: Report, sampler: MemorySampler, args) -> None:
+async def drive(server: StreamlitServer, report: Report, sampler: MemorySampler, args) -> None:
     from playwright.async_api import async_playwright
 
     plan = Plan()
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(
-            executable_path=shutil.which("chromium"), headless=True, args=CHROMIUM_ARGS
+            executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS
         )
         try:
             # Warm-up: one page view so "start" memory includes the app's imports.
@@ -558,13 +453,13 @@ def run_load(
     plateau_tolerance_mb: float = 16.0,
 ) -> Report:
     """Run the whole load test and return its report (the server is always stopped)."""
-    if shutil.which("chromium") is None:
+    if chromium_path() is None:
         raise RuntimeError("Debian's chromium is not installed (apt-get install chromium)")
     args = argparse.Namespace(
         seconds=seconds, max_iterations=max_iterations, step_timeout=step_timeout, settle=settle
     )
     report = Report(sessions, seconds)
-    server = Server()
+    server = StreamlitServer()
     sampler = MemorySampler(server)
     try:
         server.start()

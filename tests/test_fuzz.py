@@ -48,6 +48,8 @@ from maskapp.cli import main as cli_main
 from maskapp.io import read_image
 from maskapp.masks import MAX_CLASSES
 
+from peak_memory import reset_peak
+
 #: Seconds any single read may take.
 TIME_LIMIT = 2.0
 
@@ -945,11 +947,7 @@ import sys, time
 from pathlib import Path
 import maskapp
 from maskapp.io import read_image
-
-def status(key):
-    for line in open("/proc/self/status"):
-        if line.startswith(key):
-            return int(line.split()[1]) / 1024
+from peak_memory import PeakMemory
 
 cap = int(sys.argv[2]) or None
 readers = {
@@ -961,28 +959,17 @@ worst = (0.0, "", 0.0)
 for path in sorted(Path(sys.argv[1]).iterdir()):
     data = path.read_bytes()
     for name in sys.argv[3].split(","):
-        with open("/proc/self/clear_refs", "w") as fh:
-            fh.write("5")
-        before = status("VmRSS")
-        start = time.perf_counter()
-        try:
-            readers[name](data)
-        except maskapp.MaskError:
-            pass
-        extra = status("VmHWM") - before
+        with PeakMemory() as peak:
+            start = time.perf_counter()
+            try:
+                readers[name](data)
+            except maskapp.MaskError:
+                pass
+        extra = peak.extra_mb
         if extra > worst[0]:
             worst = (extra, f"{path.name} {name}", time.perf_counter() - start)
 print(f"{worst[0]:.1f} {worst[2]:.3f} {worst[1]}")
 """
-
-
-def _can_reset_peak_rss() -> bool:
-    try:
-        with open("/proc/self/clear_refs", "w") as fh:
-            fh.write("5")
-    except OSError:
-        return False
-    return True
 
 
 REPO = Path(__file__).resolve().parents[1]
@@ -995,7 +982,7 @@ def measure_worst_memory(
     readers: str = "binary,labels,image",
 ) -> tuple[float, float, str]:
     """Largest peak-RSS increase (MB) of any read, its time and its input, in a subprocess."""
-    path = os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])
+    path = os.pathsep.join([str(REPO), str(REPO / "benchmarks"), os.environ.get("PYTHONPATH", "")])
     env = {**os.environ, "PYTHONPATH": path}
     with tempfile.TemporaryDirectory() as tmp:
         for name, data in files.items():
@@ -1014,7 +1001,7 @@ def measure_worst_memory(
 
 
 needs_proc = pytest.mark.skipif(
-    not _can_reset_peak_rss(), reason="needs Linux /proc/self/clear_refs to reset peak RSS"
+    not reset_peak(), reason="needs Linux /proc/self/clear_refs to reset peak RSS"
 )
 
 
