@@ -41,6 +41,7 @@ from PIL import Image
 from streamlit_server import CHROMIUM_ARGS, MemorySampler, StreamlitServer, chromium_path
 
 ROOT = Path(__file__).resolve().parents[1]
+SHOTS = ROOT / "artifacts" / "screenshots"
 CASES = json.loads((ROOT / "assets" / "cases.json").read_text())["cases"]
 DEMO_FILES = CASES["typical"]["files"]
 LABELS = ("IoU", "Dice", "Precision", "Recall")
@@ -372,8 +373,23 @@ class Session:
             report.interaction_times.append(time.monotonic() - start)
             report.interactions += 1
 
+    async def screenshot(self, iteration: int) -> None:
+        """What the page showed when a step failed (the first few failures only)."""
+        if len(self.report.errors) > 5:
+            return
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        path = SHOTS / f"load-session{self.index}-iteration{iteration}.png"
+        try:
+            await self.page.screenshot(path=str(path), full_page=True, timeout=30_000)
+            self.report.errors[-1]["screenshot"] = str(path.relative_to(ROOT))
+        except Exception:
+            pass
+
     async def run(self) -> None:
         context = await self.browser.new_context(viewport={"width": 1400, "height": 1000})
+        # Actions (uploads, clicks) wait as long as the numbers may: on 2 cores with ten
+        # renderers a page can take longer than Playwright's 30 s default to draw.
+        context.set_default_timeout(self.step_timeout * 1000)
         self.page = await context.new_page()
         self.page.on(
             "pageerror", lambda err: self.report.js_errors.append(f"session {self.index}: {err}")
@@ -386,8 +402,10 @@ class Session:
                     self.report.iterations += 1
                 except StepError as err:
                     self.record(err.kind, f"iteration {i}", err.detail)
+                    await self.screenshot(i)
                 except Exception as err:  # navigation timeouts, crashed pages
                     self.record("timeout", f"iteration {i}", f"{type(err).__name__}: {err}")
+                    await self.screenshot(i)
                 i += 1
         finally:
             await context.close()
@@ -523,6 +541,8 @@ def format_report(r: Report) -> str:
     ]
     for e in r.errors[:20]:
         out.append(f"  ! session {e['session']} {e['step']}: {e['kind']}: {e['detail']}")
+        if "screenshot" in e:
+            out.append(f"    (screenshot: {e['screenshot']})")
     for js in r.js_errors[:5]:
         out.append(f"  ! JS: {js[:300]}")
     for tb in r.tracebacks[:3]:
