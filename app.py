@@ -10,6 +10,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
@@ -53,6 +56,9 @@ CACHE = dict(ttl=1800, show_spinner=False)
 #: Pixel cap per mask for this app (set MASKAPP_MAX_PIXELS to change it): at
 #: 4096² the whole comparison peaks near 300 MB, which a 690 MB host survives.
 MAX_PIXELS = int(os.environ.get("MASKAPP_MAX_PIXELS", 4096 * 4096))
+# From this many pixels on, comparisons and figure builds run one at a time
+# across all sessions (see large_work).
+SERIAL_PIXELS = int(os.environ.get("MASKAPP_SERIAL_PIXELS", 2048 * 2048))
 
 st.set_page_config(
     page_title="maskapp — compare segmentation masks",
@@ -84,13 +90,36 @@ def load_background(data: bytes) -> np.ndarray:
     return image
 
 
+@st.cache_resource(show_spinner=False)
+def _large_work_lock() -> threading.RLock:
+    """One lock for the whole server (the script's own globals are new on every run)."""
+    return threading.RLock()
+
+
+@contextmanager
+def large_work(pixels: int) -> Iterator[None]:
+    """Run the block alone among all sessions when it handles ``pixels`` ≥ SERIAL_PIXELS.
+
+    At the pixel cap one comparison costs ~200 MB on top of the caches; two
+    visitors computing at the same moment could push a 690 MB host over its
+    limit. The others wait; a cached result is served without waiting.
+    Re-entrant: a figure build may need the comparison.
+    """
+    if pixels < SERIAL_PIXELS:
+        yield
+        return
+    with _large_work_lock():
+        yield
+
+
 @st.cache_data(max_entries=16, **CACHE)
 def run_compare(token: str, options: str, _reference: Mask, _candidate: Mask):
     """Compare two masks; cached by a token naming both inputs and the options."""
     kwargs = json.loads(options)
     if kwargs.get("class_names"):
         kwargs["class_names"] = {int(k): v for k, v in kwargs["class_names"].items()}
-    return compare(_reference, _candidate, **kwargs)
+    with large_work(_reference.array.size):
+        return compare(_reference, _candidate, **kwargs)
 
 
 @st.cache_resource(max_entries=3, **CACHE)
@@ -106,9 +135,11 @@ def confusion_of(token: str, _reference: Mask, _candidate: Mask, void: int | Non
 
 
 @st.cache_data(max_entries=16, **CACHE)
-def cached_figure(key: str, _build) -> go.Figure:
-    """A figure built once per ``key`` (which names every input and option of ``_build``)."""
-    return _build()
+def cached_figure(key: str, _build, pixels: int) -> go.Figure:
+    """A figure of a ``pixels``-pixel pair built once per ``key`` (which names every
+    input and option of ``_build``)."""
+    with large_work(pixels):
+        return _build()
 
 
 # ---------------------------------------------------------------- inputs
@@ -536,6 +567,7 @@ def view_overlay(result, conf, background, figure_token: str, labels=None) -> di
             candidate_labels=labels[1] if labels else None,
             void=result.options.get("void") or 255,
         ),
+        conf.size,
     )
     event = st.plotly_chart(
         figures.with_overlay_opacity(fig, opacity),
@@ -809,10 +841,12 @@ def main() -> None:
         )
         apply_selection(event, inputs, kind)
     elif view == "side-by-side":
-        a, b = masks_from_confusion(conf)
         figure = cached_figure(
             f"side|{figure_token}",
-            lambda: figures.side_by_side_figure(a, b, conf, background=background),
+            lambda: figures.side_by_side_figure(
+                *masks_from_confusion(conf), conf, background=background
+            ),
+            conf.size,
         )
         st.plotly_chart(figure, key="side_chart")
     elif view == "distances":
@@ -826,7 +860,9 @@ def main() -> None:
                 distances = error_distance_map(a, b, spacing=spacing)
                 return figures.error_distance_figure(distances, background=background)
 
-            figure = cached_figure(f"distances|{figure_token}|{spacing}", distance_figure)
+            figure = cached_figure(
+                f"distances|{figure_token}|{spacing}", distance_figure, conf.size
+            )
             st.plotly_chart(figure, key="distance_chart")
     elif view == "classes":
         highlight = view_classes(result)
@@ -840,6 +876,7 @@ def main() -> None:
                     void=void,
                     background=background,
                 ),
+                conf.size,
             )
             st.plotly_chart(figure, key="class_chart")
     elif view == "objects":
@@ -850,6 +887,7 @@ def main() -> None:
                 lambda: figures.overlay_figure(
                     conf, background=background, highlight_bbox=highlight[1]
                 ),
+                conf.size,
             )
             st.plotly_chart(figure, key="object_chart")
     else:

@@ -110,6 +110,15 @@ class Frames:
     def mark(self) -> int:
         return len(self.charts)
 
+    def wait_chart(self, page, mark: int, timeout: float = TIMEOUT_MS / 1000) -> None:
+        """Wait for a chart sent after ``mark``: the old view's chart stays on the
+        page (stale) while a slow view computes, so waiting for the DOM is not enough."""
+        deadline = time.monotonic() + timeout
+        while len(self.charts) <= mark:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"no chart arrived within {timeout:.0f} s")
+            page.wait_for_timeout(100)  # lets Playwright deliver websocket events
+
 
 def wait_idle(page) -> None:
     page.wait_for_selector(IDLE, state="attached")
@@ -203,7 +212,7 @@ def one_repeat(
         for view in VIEWS[1:]:
             mark = frames.mark()
             page.get_by_role("radiogroup", name="View").get_by_role("radio", name=view).click()
-            page.locator('[data-testid="stPlotlyChart"] .js-plotly-plot').first.wait_for()
+            frames.wait_chart(page, mark)
             wait_idle(page)
             charts[view] = max((n for _, n in frames.charts[mark:]), default=0)
         shot = ROOT / "artifacts" / "screenshots" / f"bench-{size}-{seed}.png"

@@ -481,3 +481,66 @@ def test_every_download_is_offered():
     # behind these buttons are checked in tests/browser (real clicks) and
     # tests/test_figures.py (the builders).
     assert not at.exception and not at.error
+
+
+# ---------------------------------------------------------------- sessions at once
+
+
+@pytest.mark.parametrize("serial_pixels, most_at_once", [(1, 1), (10**12, 2)])
+def test_large_comparisons_run_one_at_a_time_across_sessions(
+    monkeypatch, serial_pixels, most_at_once
+):
+    """Two sessions comparing at once: above MASKAPP_SERIAL_PIXELS the second waits.
+
+    The second case (a threshold nothing reaches) shows the test can see two
+    comparisons overlap."""
+    import threading
+    import time
+
+    import maskapp
+
+    real_compare = maskapp.compare
+    running, most = [0], [0]
+    count = threading.Lock()
+
+    def slow_compare(*args, **kwargs):
+        with count:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        try:
+            time.sleep(0.5)
+            return real_compare(*args, **kwargs)
+        finally:
+            with count:
+                running[0] -= 1
+
+    monkeypatch.setattr(maskapp, "compare", slow_compare)
+    monkeypatch.setenv("MASKAPP_SERIAL_PIXELS", str(serial_pixels))
+    apps = [new_app() for _ in range(2)]
+    # Masks no other test uses, so neither comparison comes from the cache.
+    rng = np.random.default_rng(serial_pixels % 1000)
+    pairs = [(rng.random((ROWS, COLS)) > 0.5, rng.random((ROWS, COLS)) > 0.5) for _ in apps]
+    for at, (reference, _) in zip(apps, pairs, strict=True):
+        upload(at, "reference", "r.png", png_bytes(reference))
+    most[0] = 0
+    errors = []
+
+    def upload_candidate(at, candidate):
+        try:
+            upload(at, "candidate", "c.png", png_bytes(candidate))
+        except Exception as err:  # reported below, in the test's thread
+            errors.append(err)
+
+    threads = [
+        threading.Thread(target=upload_candidate, args=(at, candidate))
+        for at, (_, candidate) in zip(apps, pairs, strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert not errors, errors
+    assert most[0] == most_at_once
+    for at, (reference, candidate) in zip(apps, pairs, strict=True):
+        expected = real_compare(reference, candidate, distances=False, objects=False)
+        assert metrics(at)["IoU"] == f"{expected.overlap.iou:.4f}"
