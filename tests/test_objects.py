@@ -169,8 +169,17 @@ def test_diagonal_pixels_are_one_object_only_with_8_connectivity():
     diagonal = np.eye(4, dtype=bool)
     assert label_objects(diagonal, connectivity=8)[1] == 1
     labels, n = label_objects(diagonal, connectivity=4)
-    assert n == 4 and labels.dtype == np.int32
+    assert n == 4 and labels.dtype == np.uint16
     assert labels.diagonal().tolist() == [1, 2, 3, 4]
+
+
+def test_more_objects_than_uint16_holds_are_labelled_in_int32():
+    dots = np.zeros((600, 600), bool)
+    dots[::2, ::2] = True  # 90,000 one-pixel objects
+    labels, n = label_objects(dots)
+    assert n == 90_000 and labels.dtype == np.int32 and labels.max() == 90_000
+    result = compare_objects(dots, dots, max_objects=100_000)
+    assert (result.tp, result.fp, result.fn) == (90_000, 0, 0)
 
 
 def test_connectivity_changes_the_objects_compared():
@@ -493,4 +502,5 @@ def test_objects_module_imports_only_numpy_and_scipy():
         for node in ast.walk(tree)
         if isinstance(node, ast.ImportFrom) and node.level == 0
     }
-    assert imported <= {"__future__", "dataclasses", "math", "typing", "numpy", "scipy"}
+    allowed = {"__future__", "collections", "dataclasses", "math", "typing", "numpy", "scipy"}
+    assert imported <= allowed
