@@ -7,6 +7,8 @@ per input, and keeps each visitor's uploads and drawings in session state.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import hashlib
 import json
 import os
@@ -50,15 +52,37 @@ VIEWS = ["overlay", "side-by-side", "distances", "classes", "objects", "table"]
 LAYERS = ["TP", "FP", "FN"]
 # Bounded caches: a public demo must not grow without limit. At the pixel cap a
 # mask or confusion map is 16 MB and a background 48 MB, so the large caches hold
-# few entries: at most 6·16 + 2·48 + 3·16 = 240 MB, which with one comparison's
-# peak (~270 MB) stays under a 690 MB host. Results and figures are small (< 1 MB).
+# few entries: at most 6·16 + 2·48 + 3·16 = 240 MB, which with one computation's
+# peak (~100–160 MB, one at a time: large_work) stays under a 690 MB host.
+# Results and figures are small (< 1 MB).
 CACHE = dict(ttl=1800, show_spinner=False)
-#: Pixel cap per mask for this app (set MASKAPP_MAX_PIXELS to change it): at
-#: 4096² the whole comparison peaks near 300 MB, which a 690 MB host survives.
+#: Pixel cap per mask for this app (set MASKAPP_MAX_PIXELS to change it): one
+#: visitor opening every view at 4096² peaks the server at ~560 MB.
 MAX_PIXELS = int(os.environ.get("MASKAPP_MAX_PIXELS", 4096 * 4096))
 # From this many pixels on, comparisons and figure builds run one at a time
 # across all sessions (see large_work).
 SERIAL_PIXELS = int(os.environ.get("MASKAPP_SERIAL_PIXELS", 2048 * 2048))
+
+
+
+@st.cache_resource(show_spinner=False)
+def _return_freed_arrays_to_the_os() -> bool:
+    """Keep every allocation over 128 kB in its own mapping, unmapped when freed.
+
+    glibc raises its mmap threshold after each large free (up to 32 MB), so later
+    mask-sized arrays come from the heap and stay resident after they are freed.
+    A fixed threshold turns that off: one visitor opening every view at the cap
+    peaks at 564 MB instead of 671 MB (benchmarks/bench_app_browser.py). Once
+    per process; a no-op off glibc.
+    """
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        return bool(libc.mallopt(-3, 128 * 1024))  # -3: M_MMAP_THRESHOLD
+    except (OSError, AttributeError):
+        return False
+
+
+_return_freed_arrays_to_the_os()
 
 st.set_page_config(
     page_title="maskapp — compare segmentation masks",

@@ -263,7 +263,8 @@ def main() -> None:
                     charts = ", ".join(f"{k} {v / 1e6:.3f} MB" for k, v in run["charts"].items())
                     print(
                         f"run {i + 1}: upload→numbers {run['upload_s']:.2f} s · "
-                        f"opacity→redraw {run['slider_s']:.2f} s · {charts}"
+                        f"opacity→redraw {run['slider_s']:.2f} s · {charts} · "
+                        f"server {server.rss_mb():.0f} MB after, peak so far {peak.peak:.0f} MB"
                     )
             finally:
                 browser.close()
