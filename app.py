@@ -57,12 +57,11 @@ LAYERS = ["TP", "FP", "FN"]
 # Results and figures are small (< 1 MB).
 CACHE = dict(ttl=1800, show_spinner=False)
 #: Pixel cap per mask for this app (set MASKAPP_MAX_PIXELS to change it): one
-#: visitor opening every view at 4096² peaks the server at ~560 MB.
+#: visitor opening every view at 4096² peaks the server at ~570 MB.
 MAX_PIXELS = int(os.environ.get("MASKAPP_MAX_PIXELS", 4096 * 4096))
 # From this many pixels on, comparisons and figure builds run one at a time
 # across all sessions (see large_work).
 SERIAL_PIXELS = int(os.environ.get("MASKAPP_SERIAL_PIXELS", 2048 * 2048))
-
 
 
 @st.cache_resource(show_spinner=False)
@@ -72,7 +71,7 @@ def _return_freed_arrays_to_the_os() -> bool:
     glibc raises its mmap threshold after each large free (up to 32 MB), so later
     mask-sized arrays come from the heap and stay resident after they are freed.
     A fixed threshold turns that off: one visitor opening every view at the cap
-    peaks at 564 MB instead of 671 MB (benchmarks/bench_app_browser.py). Once
+    peaks at ~570 MB instead of 671 MB (benchmarks/bench_app_browser.py). Once
     per process; a no-op off glibc.
     """
     try:
@@ -124,9 +123,9 @@ def _large_work_lock() -> threading.RLock:
 def large_work(pixels: int) -> Iterator[None]:
     """Run the block alone among all sessions when it handles ``pixels`` ≥ SERIAL_PIXELS.
 
-    At the pixel cap one comparison costs ~200 MB on top of the caches; two
-    visitors computing at the same moment could push a 690 MB host over its
-    limit. The others wait; a cached result is served without waiting.
+    At the pixel cap one comparison or figure build costs ~70–160 MB on top of
+    the caches; several visitors computing at the same moment could push a
+    690 MB host over its limit. The others wait; a cached result is served without waiting.
     Re-entrant: a figure build may need the comparison.
     """
     if pixels < SERIAL_PIXELS:
