@@ -98,17 +98,24 @@ st.set_page_config(
 # on every rerun (cache_data): at the cap a background is 48 MB, a mask 16 MB, and
 # deferred downloads keep a reference to them. Nothing writes into them.
 @st.cache_resource(max_entries=6, **CACHE)
-def decode(data: bytes, kind: str, threshold: float | None, void: int | None) -> Mask:
-    """Decode one input's bytes (cached per content and reading options, shared read-only)."""
-    mask = read_mask(data, kind=kind, threshold=threshold, void=void, max_pixels=MAX_PIXELS)
+def decode(
+    digest: str, _data: bytes, kind: str, threshold: float | None, void: int | None
+) -> Mask:
+    """Decode one input's bytes (cached per content and reading options, shared read-only).
+
+    Keyed by the bytes' ``digest``, computed once when the file arrives: hashing
+    ``_data`` itself would cost a full pass over up to 100 MB on every rerun.
+    """
+    mask = read_mask(_data, kind=kind, threshold=threshold, void=void, max_pixels=MAX_PIXELS)
     mask.array.flags.writeable = False
     return mask
 
 
 @st.cache_resource(max_entries=2, **CACHE)
-def load_background(data: bytes) -> np.ndarray:
-    """A photo to draw under the overlay, as RGB (decoded with the same guards)."""
-    image = read_image(data, max_pixels=MAX_PIXELS)
+def load_background(digest: str, _data: bytes) -> np.ndarray:
+    """A photo to draw under the overlay, as RGB (decoded with the same guards; keyed
+    by ``digest`` as :func:`decode` is)."""
+    image = read_image(_data, max_pixels=MAX_PIXELS)
     image.flags.writeable = False
     return image
 
@@ -185,18 +192,35 @@ def _digest(data: bytes | np.ndarray) -> str:
     return hashlib.blake2b(raw, digest_size=12).hexdigest()
 
 
-def _case_bytes(case: dict, role: str) -> tuple[str, bytes] | None:
+@st.cache_resource(show_spinner=False)
+def _demo_file(name: str) -> tuple[bytes, str]:
+    """A demo asset's bytes and digest, read once per process."""
+    data = (ASSETS / name).read_bytes()
+    return data, _digest(data)
+
+
+def _case_bytes(case: dict, role: str) -> tuple[str, bytes, str] | None:
     name = case["files"].get(role)
     if not name:
         return None
-    return name, (ASSETS / name).read_bytes()
+    return (name, *_demo_file(name))
 
 
-def _slot_source(slot: str, case: dict) -> tuple[str, str, bytes] | None:
-    """(origin, name, bytes) for a slot: the last good upload, else the demo file."""
+def _drawn_digest(slot: str, drawn: np.ndarray) -> str:
+    """Digest of the slot's drawing, computed once per drawing: the same array stays
+    in session state across reruns until a stroke replaces it."""
+    memo = st.session_state.get(f"drawn_digest_{slot}")
+    if memo is None or memo[0] is not drawn:
+        memo = (drawn, _digest(drawn))
+        st.session_state[f"drawn_digest_{slot}"] = memo
+    return memo[1]
+
+
+def _slot_source(slot: str, case: dict) -> tuple[str, str, bytes, str] | None:
+    """(origin, name, bytes, digest) for a slot: the last good upload, else the demo file."""
     upload = st.session_state.get(f"upload_{slot}")
     if upload is not None:
-        return "upload", upload[0], upload[1]
+        return ("upload", *upload)
     # The demo files keep their roles; "swap" only says which slot shows which.
     demo = _case_bytes(case, _demo_role(slot))
     return ("demo", *demo) if demo else None
@@ -216,25 +240,26 @@ def read_inputs(case: dict, kind: str, threshold: float | None, void: int | None
         if drawn is not None:
             # A drawing is binary; in label mode it is a one-class map (class 1).
             mask = interpret(drawn, kind=kind, source="drawing", void=void)
-            inputs[slot] = Input(slot, mask, "drawing", "drawing", f"{_digest(drawn)}:{kind}")
+            token = f"{_drawn_digest(slot, drawn)}:{kind}"
+            inputs[slot] = Input(slot, mask, "drawing", "drawing", token)
             continue
         source = _slot_source(slot, case)
         if source is None:
             inputs[slot] = Input(slot, error="no mask yet: upload one or draw it")
             continue
-        origin, name, data = source
+        origin, name, data, digest = source
         try:
-            mask = decode(data, kind, threshold, void)
+            mask = decode(digest, data, kind, threshold, void)
         except MaskError as err:
             inputs[slot] = Input(slot, name=name, origin=origin, error=str(err))
             continue
-        token = f"{_digest(data)}:{kind}:{threshold}:{void}"
+        token = f"{digest}:{kind}:{threshold}:{void}"
         inputs[slot] = Input(slot, mask, name, origin, token)
     return inputs
 
 
 #: Per-slot session state that moves with a mask when A and B are swapped.
-_SLOT_STATE = ("upload_{}", "upload_error_{}", "drawn_{}", "drawn_base_{}")
+_SLOT_STATE = ("upload_{}", "upload_error_{}", "drawn_{}", "drawn_base_{}", "drawn_digest_{}")
 
 
 def swap_inputs() -> None:
@@ -292,18 +317,18 @@ def accept_upload(slot: str, file, reading: tuple) -> None:
     if file is None or state.get(f"seen_{slot}") == file.file_id:
         return
     data = file.getvalue()
+    digest = _digest(data)
     try:
         if slot == "background":
-            load_background(data)
+            load_background(digest, data)
         else:
-            decode(data, *reading)  # as read_inputs will read it: one cached decode
+            decode(digest, data, *reading)  # as read_inputs will read it: one cached decode
     except MaskError as err:
         state[f"upload_error_{slot}"] = (file.name, str(err))
     else:
-        state[f"upload_{slot}"] = (file.name, data)
-        state.pop(f"upload_error_{slot}", None)
-        state.pop(f"drawn_{slot}", None)
-        state.pop(f"drawn_base_{slot}", None)
+        state[f"upload_{slot}"] = (file.name, data, digest)
+        for pattern in ("upload_error_{}", "drawn_{}", "drawn_base_{}", "drawn_digest_{}"):
+            state.pop(pattern.format(slot), None)
     state[f"seen_{slot}"] = file.file_id
 
 
@@ -490,6 +515,7 @@ def drawing_panel(inputs: dict, background: np.ndarray | None, kind: str) -> Non
     b1, b2, b3 = st.columns(3)
     if b1.button("Clear drawing", key=f"clear_{slot}", help="Forget strokes; use the file."):
         st.session_state.pop(f"drawn_{slot}", None)
+        st.session_state.pop(f"drawn_digest_{slot}", None)
         st.session_state[f"canvas_gen_{slot}"] = generation + 1
         st.rerun()
     if b2.button("Start from empty", key=f"empty_{slot}"):
@@ -752,7 +778,7 @@ def main() -> None:
     bg_source = _slot_source("background", case)
     if bg_source:
         try:
-            background = load_background(bg_source[2])
+            background = load_background(bg_source[3], bg_source[2])
         except MaskError:
             background = None
     shape = next((inputs[s].mask.shape for s in SLOTS if inputs[s].mask is not None), None)
@@ -842,7 +868,7 @@ def main() -> None:
 
     headline(result)
     conf = confusion_of(f"{token}|{kind}|{void}", ref.mask, cand.mask, void)
-    bg_token = _digest(bg_source[2]) if background is not None and bg_source else "none"
+    bg_token = bg_source[3] if background is not None and bg_source else "none"
     figure_token = f"{token}|{json.dumps(options)}|{bg_token}"
 
     view = st.segmented_control(
