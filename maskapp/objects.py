@@ -639,7 +639,12 @@ def _pair_overlaps(
         code = ref_labels[start:stop].ravel()[index].astype(np.int64) * stride
         code += cand_labels[start:stop].ravel()[index]
         if dense:
-            counts += np.bincount(code, minlength=n_bins)
+            if len(code):
+                # Only the span of codes this strip holds: a strip meets few objects,
+                # and a full-length histogram per strip would cost O(n_bins) each.
+                low = int(code.min())
+                part = np.bincount(code - low)
+                counts[low : low + len(part)] += part
         else:
             found.append(np.unique(code, return_counts=True))
     if dense:
