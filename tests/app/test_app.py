@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import disk, png_bytes
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
@@ -30,17 +31,6 @@ HOSTILE_NAME = "[x](javascript:alert(1))<b>.png"
 
 
 # ---------------------------------------------------------------- inputs
-
-
-def disk(rows: int, cols: int, centre: tuple[float, float], radius: float) -> np.ndarray:
-    r, c = np.mgrid[:rows, :cols]
-    return (r - centre[0]) ** 2 + (c - centre[1]) ** 2 <= radius**2
-
-
-def png_bytes(mask: np.ndarray) -> bytes:
-    buffer = io.BytesIO()
-    Image.fromarray(np.asarray(mask, dtype=np.uint8) * 255).save(buffer, "PNG")
-    return buffer.getvalue()
 
 
 # A non-square pair (rows ≠ columns) that overlaps partly. It has the size of the
