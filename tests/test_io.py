@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import blob, encode, grey, jpeg, npy, npy_header, png_chunk
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -34,44 +35,11 @@ from maskapp.masks import MAX_CLASSES
 # ---------------------------------------------------------------------------
 
 
-def blob(rows: int = 24, cols: int = 32) -> np.ndarray:
-    """A non-square, asymmetric mask: an ellipse and a bar, so rotations show."""
-    r, c = np.mgrid[:rows, :cols]
-    mask = ((r - 0.4 * rows) / (0.3 * rows)) ** 2 + ((c - 0.35 * cols) / (0.28 * cols)) ** 2 <= 1
-    mask[int(0.7 * rows) : int(0.88 * rows), int(0.62 * cols) : int(0.9 * cols)] = True
-    return mask
-
-
 MASK = blob()
 GREY = MASK.astype(np.uint8) * np.uint8(255)
 ROWS, COLS = MASK.shape
 PROBABILITIES = np.where(MASK, 0.7, 0.1).astype(np.float32)
 GRADIENT = (np.arange(200 * 200) % 256).astype(np.uint8).reshape(200, 200)  # 256 grey levels
-
-
-def encode(image: Image.Image, fmt: str, **params) -> bytes:
-    buffer = io.BytesIO()
-    image.save(buffer, format=fmt, **params)
-    return buffer.getvalue()
-
-
-def grey(array: np.ndarray, fmt: str = "PNG", **params) -> bytes:
-    return encode(Image.fromarray(array), fmt, **params)
-
-
-def npy(array: np.ndarray, **params) -> bytes:
-    buffer = io.BytesIO()
-    np.save(buffer, array, **params)
-    return buffer.getvalue()
-
-
-def npy_header(shape: tuple, descr: str = "|b1", body: bytes = b"\0" * 16) -> bytes:
-    """An .npy file whose header declares ``shape`` followed by only ``body``."""
-    buffer = io.BytesIO()
-    np.lib.format.write_array_header_1_0(
-        buffer, {"descr": descr, "fortran_order": False, "shape": shape}
-    )
-    return buffer.getvalue() + body
 
 
 def palette_image(indices: np.ndarray, colours: list[tuple[int, int, int]]) -> Image.Image:
@@ -92,10 +60,6 @@ def with_channel(colour: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     if colour.ndim == 2:
         colour = colour[..., None]
     return np.ascontiguousarray(np.dstack([colour, alpha]))
-
-
-def png_chunk(kind: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
 def bilevel_png(width: int, height: int, *, valid: bool = False) -> bytes:
@@ -143,10 +107,6 @@ def flipped_idat_bit(data: bytes) -> bytes:
     out = bytearray(data)
     out[data.index(b"IDAT") + 32] ^= 0x80
     return bytes(out)
-
-
-def jpeg(mask: np.ndarray, scale: int = 255, quality: int = 75) -> bytes:
-    return grey(mask.astype(np.uint8) * np.uint8(scale), "JPEG", quality=quality)
 
 
 def corrupt_jpeg() -> bytes:
@@ -511,6 +471,24 @@ def test_npy_within_the_cap_but_missing_its_data_is_truncated_not_allocated():
 )
 def test_npy_header_with_an_impossible_shape_is_a_mask_error(shape):
     read_error(npy_header(shape, "|u1"))
+
+
+@pytest.mark.parametrize("shape", ["(True, 24)", "(16, True)"])
+def test_npy_header_with_bool_in_its_shape_is_a_mask_error(shape):
+    # bool is an int subclass and True == 1: read as a number, (True, 24) is a valid
+    # 1×24 header, and the data below holds enough bytes for it.
+    data = npy_header(shape, "|u1", body=b"\1" * 64)
+    for kind in ("binary", "labels"):
+        err = read_error(data, kind=kind)
+        assert f"impossible shape {shape}" in str(err)
+        assert_actionable(err)
+
+
+@pytest.mark.parametrize("kind", ["binary", "labels"])
+def test_npy_header_with_more_than_64_dimensions_is_a_mask_error(kind):
+    err = read_error(npy_header(repr((1,) * 65), "|u1", body=b"\1" * 64), kind=kind)
+    assert "65 dimensions" in str(err)
+    assert_actionable(err)
 
 
 @pytest.mark.parametrize(
@@ -1121,6 +1099,7 @@ def saved_arrays(draw):
     return array, draw(st.sampled_from(FORMATS_BY_DTYPE[dtype]))
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(saved_arrays())
 def test_round_trip_follows_the_documented_rule(case):
@@ -1166,6 +1145,7 @@ def mutated_files(draw):
     return bytes(data)
 
 
+@pytest.mark.slow
 @pytest.mark.filterwarnings("ignore::UserWarning:PIL")  # Pillow notes broken metadata
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(st.binary(max_size=600), mutated_files()))
