@@ -27,11 +27,11 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
 
 import numpy as np
 
-VoidPolicy = Literal["reference", "either"]
+from .numbers import safe_ratio
+from .void import DEFAULT_VOID, VoidPolicy, check_void_policy
 
 #: Most distinct values (void included) the joint histogram may hold; it
 #: grows with the square (4096² int64 counts = 128 MB).
@@ -295,7 +295,7 @@ def compare_classes(
     reference: np.ndarray,
     candidate: np.ndarray,
     *,
-    void: int | None = 255,
+    void: int | None = DEFAULT_VOID,
     void_policy: VoidPolicy = "reference",
     background: int | None = 0,
     include_background: bool = False,
@@ -369,8 +369,7 @@ def compare_classes(
     for array in (reference, candidate):
         if not (np.issubdtype(array.dtype, np.integer) or array.dtype == bool):
             raise ValueError(f"label maps must be integer arrays, not {array.dtype}")
-    if void_policy not in ("reference", "either"):
-        raise ValueError(f"void_policy must be 'reference' or 'either', not {void_policy!r}")
+    void_policy = check_void_policy(void_policy)
     void = None if void is None else int(void)
     background = None if background is None else int(background)
     requested = [int(v) for v in labels] if labels is not None else []
@@ -429,7 +428,7 @@ def compare_classes(
     else:
         none_reason = "no class is present"
     means = _averages(averaged, none_reason, undefined)
-    pixel_accuracy = _ratio(
+    pixel_accuracy = safe_ratio(
         int(np.trace(confusion)), counted, "pixel_accuracy", "every pixel is void", undefined
     )
     return ClassComparison(
@@ -461,10 +460,10 @@ def _class_stats(
     else:
         iou = tp / union
         dice = 2 * tp / (area_a + area_b)
-    precision = _ratio(
+    precision = safe_ratio(
         tp, area_b, "precision", "the candidate has no pixel of this class", undefined
     )
-    recall = _ratio(tp, area_a, "recall", "the reference has no pixel of this class", undefined)
+    recall = safe_ratio(tp, area_a, "recall", "the reference has no pixel of this class", undefined)
     return ClassStats(
         label=label,
         name=name,
@@ -500,22 +499,15 @@ def _averages(averaged: list[ClassStats], none_reason: str, undefined: dict) -> 
     out["micro_dice"] = 2 * tp / sum(c.reference_area + c.candidate_area for c in averaged)
     support = sum(c.reference_area for c in averaged)
     reason = "no averaged class is in the reference (weights are reference areas)"
-    out["weighted_iou"] = _ratio(
+    out["weighted_iou"] = safe_ratio(
         math.fsum(c.reference_area * c.iou for c in averaged), support,
         "weighted_iou", reason, undefined,
     )
-    out["weighted_dice"] = _ratio(
+    out["weighted_dice"] = safe_ratio(
         math.fsum(c.reference_area * c.dice for c in averaged), support,
         "weighted_dice", reason, undefined,
     )
     return out
-
-
-def _ratio(num: float, den: float, name: str, reason: str, undefined: dict) -> float:
-    if den == 0:
-        undefined[name] = reason
-        return math.nan
-    return num / den
 
 
 def _json_float(x: float) -> float | None:

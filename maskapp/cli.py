@@ -13,20 +13,22 @@ from collections.abc import Sequence
 import numpy as np
 
 from . import __version__
-from .compare import compare, label_foreground
-from .errors import MaskError
+from .compare import compare_pair
+from .errors import MaskError, SizeMismatch
 from .io import encode_png, read_mask
-from .masks import check_same_shape, resized_mask
+from .overlap import TP
+from .pair import Options, Pair, pair_of
 from .report import statistics_json, text_report
+from .void import DEFAULT_VOID, parse_void
 
 
 def _void(text: str) -> int | None:
-    if text.lower() in ("none", "off", ""):
-        return None
     try:
-        return int(text)
-    except ValueError as err:
-        raise argparse.ArgumentTypeError(f"expected an integer or 'none', got {text!r}") from err
+        return parse_void(text)
+    except MaskError as err:
+        raise argparse.ArgumentTypeError(
+            f"expected an integer ≥ 0 or 'none', got {text!r}"
+        ) from err
 
 
 def _read_options(parser: argparse.ArgumentParser) -> None:
@@ -46,9 +48,9 @@ def _read_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--void",
         type=_void,
-        default=255,
+        default=DEFAULT_VOID,
         metavar="LABEL",
-        help="label mode: void/ignore label, or 'none' (default: 255)",
+        help=f"label mode: void/ignore label, or 'none' (default: {DEFAULT_VOID})",
     )
     parser.add_argument(
         "--resize",
@@ -152,24 +154,51 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def _compare(args: argparse.Namespace) -> int:
-    result = compare(
-        read_mask(args.reference, **_read_kwargs(args)),
-        read_mask(args.candidate, **_read_kwargs(args)),
+def _options(args: argparse.Namespace) -> Options:
+    """Every option, validated once (a bad value is one sentence, never a traceback)."""
+    extra = {}
+    if args.command == "compare":
+        extra = dict(
+            void_policy=args.void_policy,
+            include_background=args.include_background,
+            distances=not args.no_distances,
+            objects=not args.no_objects,
+            spacing=tuple(args.spacing),
+            hd95=args.hd95,
+            boundary_connectivity=args.boundary_connectivity,
+            tolerance=args.tolerance,
+            boundary_width=args.boundary_width,
+            connectivity=args.connectivity,
+            match_iou=args.match_iou,
+        )
+    return Options(
         kind="labels" if args.labels else "binary",
-        void_policy=args.void_policy,
-        include_background=args.include_background,
+        threshold=args.threshold,
+        void=args.void,
         resize=args.resize,
-        distances=not args.no_distances,
-        objects=not args.no_objects,
-        spacing=tuple(args.spacing),
-        hd95=args.hd95,
-        boundary_connectivity=args.boundary_connectivity,
-        tolerance=args.tolerance,
-        boundary_width=args.boundary_width,
-        connectivity=args.connectivity,
-        match_iou=args.match_iou,
+        **extra,
     )
+
+
+def _pair(args: argparse.Namespace) -> Pair:
+    """Both inputs read with the options, each error naming its input."""
+    options = _options(args)
+    masks = []
+    for role, path in (("reference (A)", args.reference), ("candidate (B)", args.candidate)):
+        try:
+            masks.append(
+                read_mask(path, kind=options.kind, threshold=options.threshold, void=options.void)
+            )
+        except MaskError as err:
+            raise MaskError(f"{role} {path}: {err}") from err
+    try:
+        return pair_of(*masks, options)
+    except SizeMismatch as err:
+        raise MaskError(err.sentence("pass --resize to resize the candidate")) from err
+
+
+def _compare(args: argparse.Namespace) -> int:
+    result = compare_pair(_pair(args))
     if args.json:
         print(statistics_json(result))
     else:
@@ -177,26 +206,10 @@ def _compare(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_kwargs(args: argparse.Namespace) -> dict:
-    return dict(
-        kind="labels" if args.labels else "binary",
-        threshold=args.threshold,
-        void=args.void,
-    )
-
-
 def _intersect(args: argparse.Namespace) -> int:
-    ref = read_mask(args.reference, **_read_kwargs(args))
-    cand = read_mask(args.candidate, **_read_kwargs(args))
-    if ref.shape != cand.shape:
-        if not args.resize:
-            check_same_shape(ref.array, cand.array)
-        cand = resized_mask(cand, ref.shape)
-    if ref.info.kind == "labels":
-        a, b, _ = label_foreground(ref.array, cand.array, ref.info.void, "reference")
-    else:
-        a, b = ref.array, cand.array
-    out = np.logical_and(a, b)
+    pair = _pair(args)
+    # TP of the confusion map: in label mode any class, void left out (as the statistics).
+    out = pair.confusion == TP
     png = encode_png(out)
     try:
         with open(args.output, "wb") as fh:

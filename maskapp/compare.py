@@ -7,7 +7,6 @@ and per-object matching unless switched off. The result is a frozen
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
@@ -16,23 +15,17 @@ import numpy as np
 
 from . import __version__
 from .errors import MaskError
-from .io import read_mask
-from .masks import (
-    DEFAULT_VOID,
-    Interpretation,
-    Kind,
-    Mask,
-    check_same_shape,
-    resized_mask,
-)
-from .metrics import OverlapStatistics, overlap_counts, overlap_statistics
+from .masks import Interpretation, Kind, Mask
+from .metrics import OverlapCounts, OverlapStatistics, overlap_counts, overlap_statistics
+from .numbers import json_ready
+from .pair import Options, Pair, read_pair
+from .void import DEFAULT_VOID, VoidPolicy
 
 if TYPE_CHECKING:
     from .classes import ClassComparison
     from .objects import ObjectComparison
     from .surface import SurfaceDistances
 
-VoidPolicy = Literal["reference", "either"]
 
 
 @dataclass(frozen=True)
@@ -53,6 +46,16 @@ class Comparison:
     classes: ClassComparison | None
     objects: ObjectComparison | None
     options: dict[str, Any] = field(default_factory=dict)
+    #: The masks as compared and what was derived from them (foreground,
+    #: confusion map): figures and downloads read them instead of rebuilding.
+    pair: Pair | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def confusion(self) -> np.ndarray:
+        """uint8 codes 0 TN, 1 TP, 2 FP, 3 FN of the pair compared (read-only)."""
+        if self.pair is None:
+            raise ValueError("this Comparison keeps no pair (built by hand)")
+        return self.pair.confusion
 
     @property
     def iou(self) -> float:
@@ -143,21 +146,6 @@ class Comparison:
         out["conventions"] = conventions(self.options)
         out["maskapp_version"] = __version__
         return json_ready(out)
-
-
-def json_ready(obj: Any) -> Any:
-    """Recursively turn numpy values into Python ones and NaN/inf into None."""
-    if isinstance(obj, dict):
-        return {str(k): json_ready(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [json_ready(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return json_ready(obj.tolist())
-    if isinstance(obj, np.generic):
-        obj = obj.item()
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    return obj
 
 
 def conventions(options: dict[str, Any]) -> dict[str, Any]:
@@ -315,94 +303,14 @@ def compare(
     >>> compare([[0, 0]], [[0, 0]], distances=False, objects=False).overlap.both_empty
     True
     """
-    if kind not in ("binary", "labels"):
-        raise ValueError(f"kind must be 'binary' or 'labels', not {kind!r}")
-    if hd95 not in ("max", "pooled"):
-        raise ValueError(f"hd95 must be 'max' or 'pooled', not {hd95!r}")
-    if void_policy not in ("reference", "either"):
-        raise ValueError(f"void_policy must be 'reference' or 'either', not {void_policy!r}")
-    spacing = _check_spacing(spacing)
-    if not 0.0 <= match_iou <= 1.0:
-        raise MaskError(f"The matching IoU must be between 0 and 1, not {match_iou:g}.")
-
-    # 0/1 arrays (what decoding a PNG gives) skip the generic interpretation:
-    # the fused counting pass verifies they are 0/1 on the fly.
-    counts = None
-    if kind == "binary" and threshold is None and _is_01_candidate(reference, candidate):
-        counts = overlap_counts(reference, candidate)
-        if counts.max_reference <= 1 and counts.max_candidate <= 1:
-            ref_mask = _fast_mask(reference, counts.reference_area)
-            cand_mask = _fast_mask(candidate, counts.candidate_area)
-        else:
-            counts = None
-    if counts is None:
-        ref_mask = read_mask(reference, kind=kind, threshold=threshold, void=void)
-        cand_mask = read_mask(candidate, kind=kind, threshold=threshold, void=void)
-        if ref_mask.info.kind != cand_mask.info.kind:
-            raise MaskError(
-                f"The reference is a {ref_mask.info.kind} mask but the candidate is a "
-                f"{cand_mask.info.kind} mask; read both the same way."
-            )
-        if ref_mask.shape != cand_mask.shape:
-            if not resize:
-                check_same_shape(ref_mask.array, cand_mask.array)
-            cand_mask = resized_mask(cand_mask, ref_mask.shape)
-            resized = True
-        else:
-            resized = False
-    else:
-        resized = False
-
-    kind = ref_mask.info.kind
-    classes = None
-    ignored = 0
-    if kind == "labels":
-        from .classes import compare_classes
-
-        classes = compare_classes(
-            ref_mask.array,
-            cand_mask.array,
-            void=ref_mask.info.void,
-            void_policy=void_policy,
-            include_background=include_background,
-            names=class_names,
-        )
-        ref_fg, cand_fg, ignored = label_foreground(
-            ref_mask.array, cand_mask.array, ref_mask.info.void, void_policy
-        )
-    else:
-        ref_fg, cand_fg = ref_mask.array, cand_mask.array
-    if counts is None:
-        counts = overlap_counts(ref_fg, cand_fg)
-    overlap = overlap_statistics(counts, spacing=spacing, ignored=ignored)
-
-    surface = None
-    if distances:
-        from .surface import surface_distances
-
-        surface = surface_distances(
-            ref_fg,
-            cand_fg,
-            spacing=spacing,
-            connectivity=boundary_connectivity,
-            hd95=hd95,
-            tolerance=tolerance,
-            boundary_width=boundary_width,
-        )
-    object_result = None
-    if objects:
-        from .objects import compare_objects
-
-        object_result = compare_objects(
-            ref_fg, cand_fg, connectivity=connectivity, match_iou=match_iou
-        )
-    options = dict(
+    opts = Options(
         kind=kind,
         threshold=threshold,
-        void=ref_mask.info.void if kind == "labels" else None,
+        void=void,
         void_policy=void_policy,
         include_background=include_background,
-        resized=resized,
+        class_names=class_names,
+        resize=resize,
         distances=distances,
         objects=objects,
         spacing=spacing,
@@ -413,27 +321,77 @@ def compare(
         connectivity=connectivity,
         match_iou=match_iou,
     )
+    # 0/1 arrays (what decoding a PNG gives) skip the generic interpretation:
+    # the fused counting pass verifies they are 0/1 on the fly.
+    counts = None
+    if kind == "binary" and threshold is None and _is_01_candidate(reference, candidate):
+        counts = overlap_counts(reference, candidate)
+        if counts.max_reference <= 1 and counts.max_candidate <= 1:
+            pair = Pair(
+                _fast_mask(reference, counts.reference_area),
+                _fast_mask(candidate, counts.candidate_area),
+                opts,
+            )
+            return compare_pair(pair, counts=counts)
+    return compare_pair(read_pair(reference, candidate, opts))
+
+
+def compare_pair(pair: Pair, *, counts: OverlapCounts | None = None) -> Comparison:
+    """Every statistic family of a :class:`~maskapp.pair.Pair` (read and checked already).
+
+    ``counts`` are the pair's overlap counts when the caller has them (the
+    fast path of :func:`compare` counts while it verifies its input).
+    """
+    opts = pair.options
+    ref_fg, cand_fg = pair.foreground
+    classes = None
+    if pair.kind == "labels":
+        from .classes import compare_classes
+
+        classes = compare_classes(
+            pair.reference.array,
+            pair.candidate.array,
+            void=pair.void,
+            void_policy=opts.void_policy,
+            include_background=opts.include_background,
+            names=opts.class_names,
+        )
+    if counts is None:
+        counts = overlap_counts(ref_fg, cand_fg)
+    overlap = overlap_statistics(counts, spacing=opts.spacing, ignored=pair.ignored_pixels)
+
+    surface = None
+    if opts.distances:
+        from .surface import surface_distances
+
+        surface = surface_distances(
+            ref_fg,
+            cand_fg,
+            spacing=opts.spacing,
+            connectivity=opts.boundary_connectivity,
+            hd95=opts.hd95,
+            tolerance=opts.tolerance,
+            boundary_width=opts.boundary_width,
+        )
+    object_result = None
+    if opts.objects:
+        from .objects import compare_objects
+
+        object_result = compare_objects(
+            ref_fg, cand_fg, connectivity=opts.connectivity, match_iou=opts.match_iou
+        )
+    options = opts.to_dict()
+    options.update(kind=pair.kind, void=pair.void, resized=pair.resized)
     return Comparison(
-        reference=ref_mask.info,
-        candidate=cand_mask.info,
+        reference=pair.reference.info,
+        candidate=pair.candidate.info,
         overlap=overlap,
         surface=surface,
         classes=classes,
         objects=object_result,
         options=options,
+        pair=pair,
     )
-
-
-def _check_spacing(spacing) -> tuple[float, float]:
-    try:
-        row, col = (float(s) for s in spacing)
-    except (TypeError, ValueError) as err:
-        raise MaskError(
-            f"The pixel spacing must be two numbers (row, column), not {spacing!r}."
-        ) from err
-    if not (math.isfinite(row) and math.isfinite(col) and row > 0 and col > 0):
-        raise MaskError(f"The pixel spacing must be two positive numbers, not ({row:g}, {col:g}).")
-    return row, col
 
 
 def _is_01_candidate(reference, candidate) -> bool:
@@ -470,26 +428,3 @@ def _fast_mask(array: np.ndarray, area: int) -> Mask:
         foreground=area,
     )
     return Mask(bool_view, info)
-
-
-def label_foreground(
-    reference: np.ndarray, candidate: np.ndarray, void: int | None, void_policy: str
-) -> tuple[np.ndarray, np.ndarray, int]:
-    """Binary foreground (any class but background 0) with void pixels removed.
-
-    Ignored pixels are set to background in both masks and their number is
-    returned, so the statistics can leave them out of TN.
-    """
-    ref_fg = reference != 0
-    cand_fg = candidate != 0
-    if void is None:
-        return ref_fg, cand_fg, 0
-    # A candidate that says "void" where the reference has a class has not found
-    # it: background in the binary view, as the per-class table counts it.
-    cand_fg &= candidate != void
-    ignore = reference == void
-    if void_policy == "either":
-        ignore |= candidate == void
-    ref_fg &= ~ignore
-    cand_fg &= ~ignore
-    return ref_fg, cand_fg, int(np.count_nonzero(ignore))

@@ -12,7 +12,8 @@ from typing import Literal
 
 import numpy as np
 
-from .errors import MaskError
+from .errors import MaskError, SizeMismatch
+from .void import DEFAULT_VOID
 
 Kind = Literal["binary", "labels"]
 
@@ -24,9 +25,6 @@ MAX_PIXELS = 8192 * 8192
 #: Most classes a label map may hold (void excluded); the class × class
 #: confusion matrix grows with its square.
 MAX_CLASSES = 1024
-
-#: Default void / ignore label of label maps (the PASCAL VOC convention).
-DEFAULT_VOID = 255
 
 #: 8-bit grey masks with more distinct values than this are treated as soft
 #: (thresholded) rather than as id maps (nonzero).
@@ -576,18 +574,9 @@ def size_text(shape: tuple[int, ...]) -> str:
 
 
 def check_same_shape(reference: np.ndarray, candidate: np.ndarray) -> None:
-    """Raise :class:`MaskError` naming both sizes if the masks differ in size."""
+    """Raise :class:`~maskapp.errors.SizeMismatch` naming both sizes if the masks differ."""
     if reference.shape[:2] != candidate.shape[:2]:
-        ref, cand = size_text(reference.shape), size_text(candidate.shape)
-        hint = (
-            " The candidate is the reference transposed; check the axis order."
-            if reference.shape[:2] == candidate.shape[1::-1]
-            else ""
-        )
-        raise MaskError(
-            f"The masks differ in size: {ref} (reference) vs {cand} (candidate) pixels."
-            f"{hint} Use masks of the same size or choose 'resize candidate to reference'."
-        )
+        raise SizeMismatch(reference.shape, candidate.shape)
 
 
 def resize_nearest(mask: np.ndarray, shape: tuple[int, int]) -> np.ndarray:

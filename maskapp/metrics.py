@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .numbers import safe_ratio
+
 # Rows per block: ~1 MB per mask keeps both blocks and the scratch buffer in
 # L2 while numpy's per-call overhead stays small. Column sums are accumulated
 # in uint8, so a block may not exceed 255 rows.
@@ -225,13 +227,6 @@ class OverlapStatistics:
         return f"{self.shape[1]}×{self.shape[0]}"
 
 
-def _ratio(num: float, den: float, name: str, reason: str, undefined: dict) -> float:
-    if den == 0:
-        undefined[name] = reason
-        return math.nan
-    return num / den
-
-
 def _profile_stats(rows: np.ndarray, cols: np.ndarray, area: int):
     if area == 0:
         return None, None
@@ -276,19 +271,19 @@ def overlap_statistics(
     else:
         iou = tp / (tp + fp + fn)
         dice = 2 * tp / (2 * tp + fp + fn)
-    precision = _ratio(tp, area_b, "precision", "the candidate is empty", undefined)
-    recall = _ratio(tp, area_a, "recall", "the reference is empty", undefined)
-    specificity = _ratio(
+    precision = safe_ratio(tp, area_b, "precision", "the candidate is empty", undefined)
+    recall = safe_ratio(tp, area_a, "recall", "the reference is empty", undefined)
+    specificity = safe_ratio(
         tn, tn + fp, "specificity", "the reference covers the whole image", undefined
     )
-    accuracy = _ratio(tp + tn, n, "accuracy", "every pixel is void", undefined)
+    accuracy = safe_ratio(tp + tn, n, "accuracy", "every pixel is void", undefined)
     if math.isnan(recall) or math.isnan(specificity):
         balanced = math.nan
         undefined["balanced_accuracy"] = "recall or specificity is undefined"
     else:
         balanced = (recall + specificity) / 2
     mcc_den = math.sqrt(float(tp + fp) * (tp + fn) * (tn + fp) * (tn + fn))
-    mcc = _ratio(
+    mcc = safe_ratio(
         float(tp * tn - fp * fn),
         mcc_den,
         "mcc",
@@ -297,21 +292,21 @@ def overlap_statistics(
     )
     p_o = (tp + tn) / n if n else math.nan
     p_e = ((tp + fn) * (tp + fp) + (fp + tn) * (fn + tn)) / (n * n) if n else 1.0
-    kappa = _ratio(
+    kappa = safe_ratio(
         p_o - p_e,
         1 - p_e,
         "kappa",
         "both masks are the same constant image (chance agreement is 1)",
         undefined,
     )
-    volume_similarity = _ratio(
+    volume_similarity = safe_ratio(
         float(2 * tp + fp + fn - abs(fn - fp)),
         2 * tp + fp + fn,
         "volume_similarity",
         "both masks are empty",
         undefined,
     )
-    relative = _ratio(
+    relative = safe_ratio(
         area_b - area_a,
         area_a,
         "relative_area_difference",

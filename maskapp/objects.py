@@ -41,6 +41,7 @@ from scipy import ndimage, optimize, sparse
 from scipy.sparse import csgraph
 
 from .errors import MaskError
+from .numbers import finite_or_none, safe_ratio
 
 Connectivity = Literal[4, 8]
 
@@ -304,12 +305,12 @@ class ObjectComparison:
             "tp": self.tp,
             "fp": self.fp,
             "fn": self.fn,
-            "precision": _finite_or_none(self.precision),
-            "recall": _finite_or_none(self.recall),
-            "f1": _finite_or_none(self.f1),
-            "pq": _finite_or_none(self.pq),
-            "sq": _finite_or_none(self.sq),
-            "rq": _finite_or_none(self.rq),
+            "precision": finite_or_none(self.precision),
+            "recall": finite_or_none(self.recall),
+            "f1": finite_or_none(self.f1),
+            "pq": finite_or_none(self.pq),
+            "sq": finite_or_none(self.sq),
+            "rq": finite_or_none(self.rq),
             "splits": self.splits,
             "merges": self.merges,
             "both_empty": self.both_empty,
@@ -468,14 +469,14 @@ def compare_objects(
         for name in ("precision", "recall", "sq"):
             undefined[name] = "neither mask has objects"
     else:
-        precision = _ratio(tp, n_cand, "precision", "the candidate has no objects", undefined)
-        recall = _ratio(tp, n_ref, "recall", "the reference has no objects", undefined)
+        precision = safe_ratio(tp, n_cand, "precision", "the candidate has no objects", undefined)
+        recall = safe_ratio(tp, n_ref, "recall", "the reference has no objects", undefined)
         # TP + FP/2 + FN/2 = (n_A + n_B) / 2, whatever the matching.
         half_total = (n_ref + n_cand) / 2
         f1 = rq = tp / half_total
         iou_sum = float(m_iou.sum())
         pq = iou_sum / half_total
-        sq = _ratio(iou_sum, tp, "sq", "no pair of objects matched", undefined)
+        sq = safe_ratio(iou_sum, tp, "sq", "no pair of objects matched", undefined)
 
     # "Part of": more than half of an object's pixels lie in one object of the
     # other side; at most one object can hold more than half, so it is unique.
@@ -547,17 +548,6 @@ def _check_count(side: str, n: int, limit: int) -> None:
             "for per-object statistics; switch per-object statistics off, or remove "
             "specks from the mask (e.g. a morphological opening) first."
         )
-
-
-def _ratio(num: float, den: float, name: str, reason: str, undefined: dict) -> float:
-    if den == 0:
-        undefined[name] = reason
-        return math.nan
-    return num / den
-
-
-def _finite_or_none(x: float) -> float | None:
-    return x if math.isfinite(x) else None
 
 
 # Objects per foreground pixel below which a loop over each object's bounding box

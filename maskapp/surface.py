@@ -54,6 +54,8 @@ import numpy as np
 from scipy import ndimage
 from scipy.spatial import cKDTree
 
+from .numbers import json_ready
+
 #: Relative slack for "within τ" and "within d": a pixel whose distance is τ
 #: up to floating-point rounding (e.g. 3 × 0.1 mm vs τ = 0.3 mm) counts as within.
 _SLACK = 1e-9
@@ -231,7 +233,7 @@ class SurfaceDistances:
         >>> d["hausdorff"], d["infinite"]["hausdorff"], d["surface_dice"]
         (None, 'the candidate is empty', 0.0)
         """
-        return {key: _jsonable(value) for key, value in asdict(self).items()}
+        return {key: json_ready(value) for key, value in asdict(self).items()}
 
 
 def surface_distances(
@@ -613,14 +615,3 @@ def _fill_error_distances(out, source, target, spacing) -> None:
         rc[:, 0] += start
         distance, _ = tree.query(rc * np.asarray(spacing), workers=-1)
         out[rc[:, 0], rc[:, 1]] = distance
-
-
-def _jsonable(value: Any) -> Any:
-    """``inf`` → None, tuples → lists, recursively."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, tuple | list):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    return value

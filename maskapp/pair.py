@@ -1,0 +1,233 @@
+"""A validated pair of masks and the options every statistic is computed with.
+
+:class:`Options` checks every choice once, when it is made, and says what is
+wrong in one sentence (:class:`MaskError`), so no shell ever shows a
+traceback for an option value. :class:`Pair` holds the two masks as read
+and computes, once, what every family and every figure reads: the binary
+foreground of each mask (void removed), the number of ignored pixels and
+the TP/FP/FN/TN confusion map.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from functools import cached_property
+from typing import Any, Literal
+
+import numpy as np
+
+from .errors import MaskError
+from .masks import Kind, Mask, check_same_shape, resized_mask
+from .overlap import confusion_map
+from .void import DEFAULT_VOID, VoidPolicy, check_void, check_void_policy, label_foreground
+
+Connectivity = Literal[4, 8]
+HD95Variant = Literal["max", "pooled"]
+
+
+@dataclass(frozen=True)
+class Options:
+    """Every choice behind a comparison, validated on construction.
+
+    Parameters are those of :func:`maskapp.compare` (which builds one from its
+    keyword arguments); see its docstring for their meaning.
+
+    Raises
+    ------
+    MaskError
+        Any value out of its range, naming the option and the value.
+
+    Examples
+    --------
+    >>> Options(tolerance=2).tolerance
+    2.0
+    >>> Options(tolerance=-1)
+    Traceback (most recent call last):
+    ...
+    maskapp.errors.MaskError: The surface Dice tolerance must be a finite number ≥ 0, not -1; ...
+    """
+
+    kind: Kind = "binary"
+    threshold: float | None = None
+    void: int | None = DEFAULT_VOID
+    void_policy: VoidPolicy = "reference"
+    include_background: bool = False
+    class_names: Mapping[int, str] | None = field(default=None, compare=False)
+    resize: bool = False
+    distances: bool = True
+    objects: bool = True
+    spacing: tuple[float, float] = (1.0, 1.0)
+    hd95: HD95Variant = "max"
+    boundary_connectivity: Connectivity = 4
+    tolerance: float = 1.0
+    boundary_width: float = 2.0
+    connectivity: Connectivity = 8
+    match_iou: float = 0.5
+
+    def __post_init__(self) -> None:
+        set_ = object.__setattr__  # frozen: normalise in place once
+        if self.kind not in ("binary", "labels"):
+            raise MaskError(f"The kind must be 'binary' or 'labels', not {self.kind!r}.")
+        if self.threshold is not None:
+            set_(self, "threshold", _finite(self.threshold, "threshold", "any number"))
+        set_(self, "void", check_void(self.void))
+        set_(self, "void_policy", check_void_policy(self.void_policy))
+        if self.hd95 not in ("max", "pooled"):
+            raise MaskError(
+                f"The HD95 variant must be 'max' or 'pooled', not {self.hd95!r}; choose one."
+            )
+        for name, what in (
+            ("connectivity", "object connectivity"),
+            ("boundary_connectivity", "boundary connectivity"),
+        ):
+            value = getattr(self, name)
+            if value not in (4, 8) or isinstance(value, bool):
+                raise MaskError(f"The {what} must be 4 or 8, not {value!r}; choose one of them.")
+            set_(self, name, int(value))
+        set_(self, "spacing", check_spacing(self.spacing))
+        tolerance = _finite(self.tolerance, "surface Dice tolerance", "a finite number ≥ 0")
+        if tolerance < 0:
+            raise MaskError(
+                f"The surface Dice tolerance must be a finite number ≥ 0, not {self.tolerance:g}; "
+                "0 counts only boundary pixels that coincide."
+            )
+        set_(self, "tolerance", tolerance)
+        width = _finite(self.boundary_width, "Boundary IoU width", "a finite number > 0")
+        if width <= 0:
+            raise MaskError(
+                f"The Boundary IoU width must be a finite number > 0, not {self.boundary_width:g}; "
+                "2 pixels is common."
+            )
+        set_(self, "boundary_width", width)
+        match = _finite(self.match_iou, "matching IoU", "a number between 0 and 1")
+        if not 0.0 <= match <= 1.0:
+            raise MaskError(
+                f"The matching IoU must be between 0 and 1, not {self.match_iou:g}; "
+                "0.5 makes the matching unique."
+            )
+        set_(self, "match_iou", match)
+        if self.class_names is not None:
+            set_(self, "class_names", {int(k): str(v) for k, v in self.class_names.items()})
+        for name in ("include_background", "resize", "distances", "objects"):
+            set_(self, name, bool(getattr(self, name)))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The options as plain values (class names left out: they change no number)."""
+        out = asdict(self)
+        out.pop("class_names")
+        out["spacing"] = tuple(self.spacing)
+        return out
+
+
+def _finite(value: object, what: str, expected: str) -> float:
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        number = math.nan
+    if not math.isfinite(number) or isinstance(value, bool):
+        raise MaskError(f"The {what} must be {expected}, not {value!r}; give a number.")
+    return number
+
+
+def check_spacing(spacing: object) -> tuple[float, float]:
+    """``(row_spacing, col_spacing)`` as two positive finite floats, else :class:`MaskError`.
+
+    >>> check_spacing([0.5, "2"])
+    (0.5, 2.0)
+    """
+    try:
+        row, col = (float(s) for s in spacing)  # type: ignore[attr-defined]
+    except (TypeError, ValueError) as err:
+        raise MaskError(
+            f"The pixel spacing must be two numbers (row, column), not {spacing!r}."
+        ) from err
+    if not (math.isfinite(row) and math.isfinite(col) and row > 0 and col > 0):
+        raise MaskError(
+            f"The pixel spacing must be two positive numbers, not ({row:g}, {col:g}); "
+            "use 1 1 for pixels."
+        )
+    return row, col
+
+
+@dataclass(frozen=True, eq=False)
+class Pair:
+    """Two masks of one size, read the same way, and what is derived from them once.
+
+    ``candidate`` is already resized to the reference when ``resized`` is True.
+    The derived arrays are computed on first use, kept, and read-only.
+    """
+
+    reference: Mask
+    candidate: Mask
+    options: Options
+    resized: bool = False
+
+    @property
+    def kind(self) -> Kind:
+        return self.reference.info.kind
+
+    @property
+    def void(self) -> int | None:
+        """The void label in force: the one the reference was read with (label mode)."""
+        return self.reference.info.void if self.kind == "labels" else None
+
+    @cached_property
+    def _foreground(self) -> tuple[np.ndarray, np.ndarray, int]:
+        if self.kind == "labels":
+            ref, cand, n = label_foreground(
+                self.reference.array, self.candidate.array, self.void, self.options.void_policy
+            )
+            ref.flags.writeable = cand.flags.writeable = False
+            return ref, cand, n
+        return self.reference.array, self.candidate.array, 0
+
+    @property
+    def foreground(self) -> tuple[np.ndarray, np.ndarray]:
+        """Bool foreground of reference and candidate; label maps: any class, void removed."""
+        ref, cand, _ = self._foreground
+        return ref, cand
+
+    @property
+    def ignored_pixels(self) -> int:
+        """Pixels the void policy leaves out of every statistic."""
+        return self._foreground[2]
+
+    @cached_property
+    def confusion(self) -> np.ndarray:
+        """uint8 codes 0 TN, 1 TP, 2 FP, 3 FN of the foreground (read-only)."""
+        codes = confusion_map(*self.foreground)
+        codes.flags.writeable = False
+        return codes
+
+
+def read_pair(reference: object, candidate: object, options: Options) -> Pair:
+    """Read both inputs with ``options`` and check they can be compared.
+
+    Raises
+    ------
+    MaskError
+        Unreadable input, inputs read as different kinds, or a size mismatch
+        without ``options.resize``.
+    """
+    from .io import read_mask
+
+    reading = dict(kind=options.kind, threshold=options.threshold, void=options.void)
+    ref = read_mask(reference, **reading)
+    cand = read_mask(candidate, **reading)
+    return pair_of(ref, cand, options)
+
+
+def pair_of(reference: Mask, candidate: Mask, options: Options) -> Pair:
+    """A :class:`Pair` of two masks already read (each with its own reading options)."""
+    if reference.info.kind != candidate.info.kind:
+        raise MaskError(
+            f"The reference is a {reference.info.kind} mask but the candidate is a "
+            f"{candidate.info.kind} mask; read both the same way."
+        )
+    if reference.shape == candidate.shape:
+        return Pair(reference, candidate, options)
+    if not options.resize:
+        check_same_shape(reference.array, candidate.array)
+    return Pair(reference, resized_mask(candidate, reference.shape), options, resized=True)
