@@ -25,7 +25,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from maskapp import MaskError, compare, figures, read_mask, report
-from maskapp.compare import label_foreground
+from maskapp.void import label_foreground
 from maskapp.drawing import (
     ERASE,
     PAINT,
