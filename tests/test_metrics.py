@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 import pytest
+from helpers import blobs
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -25,15 +26,6 @@ SEED_B = [[1, 1, 1], [0, 1, 0], [1, 0, 0]]
 
 def stats(a, b, **kw):
     return overlap_statistics(overlap_counts(np.asarray(a, bool), np.asarray(b, bool)), **kw)
-
-
-def blobs(shape, seed, density=0.3):
-    """Random blobby masks (smoothed noise), more realistic than salt and pepper."""
-    from scipy import ndimage
-
-    rng = np.random.default_rng(seed)
-    noise = ndimage.gaussian_filter(rng.random(shape), 3)
-    return noise > np.quantile(noise, 1 - density)
 
 
 def test_seed_example_intersection_is_exact():
@@ -70,6 +62,7 @@ def test_operations_accept_0_255_masks_and_reject_size_mismatch():
         intersection(SEED_A, SEED_B[:2])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("shape", [(1, 1), (7, 3), (300, 257), (1100, 1300)])
 @pytest.mark.parametrize("dtype", [bool, np.uint8])
 def test_fused_counts_equal_plain_numpy(shape, dtype):
@@ -259,6 +252,7 @@ mask_pairs = st.integers(1, 24).flatmap(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(mask_pairs)
 def test_properties_hold_for_any_pair(pair):

@@ -5,6 +5,7 @@ import math
 
 import numpy as np
 import pytest
+from helpers import blobs, grid
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import ndimage
@@ -14,21 +15,6 @@ from skimage.measure import regionprops
 from maskapp import objects as objects_module
 from maskapp.errors import MaskError
 from maskapp.objects import ObjectComparison, compare_objects, label_objects
-
-
-def grid(shape, *boxes):
-    """A bool mask with the half-open boxes (r0, c0, r1, c1) set."""
-    mask = np.zeros(shape, bool)
-    for r0, c0, r1, c1 in boxes:
-        mask[r0:r1, c0:c1] = True
-    return mask
-
-
-def blobs(shape, seed, density=0.3, sigma=2.0):
-    """Random blobby masks (smoothed noise) with many objects of irregular shape."""
-    rng = np.random.default_rng(seed)
-    noise = ndimage.gaussian_filter(rng.random(shape), sigma)
-    return noise > np.quantile(noise, 1 - density)
 
 
 def noise(shape, seed, density=0.45):
@@ -165,6 +151,7 @@ def test_boundary_bleed_is_not_a_split_or_merge():
 # --- connectivity and threshold ---------------------------------------------
 
 
+@pytest.mark.slow
 def test_diagonal_pixels_are_one_object_only_with_8_connectivity():
     diagonal = np.eye(4, dtype=bool)
     assert label_objects(diagonal, connectivity=8)[1] == 1
@@ -282,8 +269,8 @@ def test_both_empty_reason_is_stated():
 @pytest.mark.parametrize("connectivity", [4, 8])
 @pytest.mark.parametrize("seed", range(3))
 def test_iou_matrix_matches_brute_force(seed, connectivity):
-    reference = blobs((40, 56), seed)
-    candidate = blobs((40, 56), seed + 100)
+    reference = blobs((40, 56), seed, sigma=2)
+    candidate = blobs((40, 56), seed + 100, sigma=2)
     r = compare_objects(reference, candidate, connectivity=connectivity)
     expected = brute_force_iou(reference, candidate, connectivity)
     assert r.reference_count > 3 and r.candidate_count > 3
@@ -301,7 +288,7 @@ def test_sorted_pair_fallback_gives_the_same_iou(monkeypatch):
 @pytest.mark.parametrize("connectivity", [4, 8])
 @pytest.mark.parametrize("shape", [(37, 23), (23, 37)])
 def test_geometry_matches_regionprops(shape, connectivity):
-    reference, candidate = blobs(shape, 7), blobs(shape, 8)
+    reference, candidate = blobs(shape, 7, sigma=2), blobs(shape, 8, sigma=2)
     r = compare_objects(reference, candidate, connectivity=connectivity)
     for mask, records in [
         (reference, r.objects[: r.reference_count]),
@@ -389,7 +376,7 @@ def test_matching_is_unique_at_and_above_one_half(seed, match_iou, connectivity)
 
 @pytest.mark.parametrize("seed", range(3))
 def test_swapping_the_masks_swaps_fp_and_fn(seed):
-    reference, candidate = blobs((30, 45), seed), blobs((30, 45), seed + 9)
+    reference, candidate = blobs((30, 45), seed, sigma=2), blobs((30, 45), seed + 9, sigma=2)
     ab = compare_objects(reference, candidate, match_iou=0.2)
     ba = compare_objects(candidate, reference, match_iou=0.2)
     assert (ab.tp, ab.fp, ab.fn) == (ba.tp, ba.fn, ba.fp)
@@ -401,8 +388,9 @@ def test_swapping_the_masks_swaps_fp_and_fn(seed):
 
 @pytest.mark.parametrize("seed", range(3))
 def test_pq_is_sq_times_rq_and_rq_is_f1(seed):
-    reference = blobs((48, 40), seed)
-    candidate = ndimage.binary_dilation(reference) ^ blobs((48, 40), seed + 3, density=0.05)
+    reference = blobs((48, 40), seed, sigma=2)
+    speckle = blobs((48, 40), seed + 3, density=0.05, sigma=2)
+    candidate = ndimage.binary_dilation(reference) ^ speckle
     r = compare_objects(reference, candidate)
     assert r.tp > 0
     assert r.pq == pytest.approx(r.sq * r.rq)
@@ -410,7 +398,7 @@ def test_pq_is_sq_times_rq_and_rq_is_f1(seed):
 
 
 def test_identical_masks_match_perfectly():
-    mask = blobs((50, 30), 4)
+    mask = blobs((50, 30), 4, sigma=2)
     r = compare_objects(mask, mask)
     assert r.tp == r.reference_count == r.candidate_count > 0
     assert r.pq == r.sq == r.f1 == 1.0
@@ -418,7 +406,7 @@ def test_identical_masks_match_perfectly():
 
 
 def test_transposing_both_masks_transposes_the_geometry():
-    reference, candidate = blobs((21, 34), 5), blobs((21, 34), 6)
+    reference, candidate = blobs((21, 34), 5, sigma=2), blobs((21, 34), 6, sigma=2)
     r = compare_objects(reference, candidate)
     t = compare_objects(reference.T, candidate.T)
     assert (r.tp, r.fp, r.fn, r.pq) == (t.tp, t.fp, t.fn, pytest.approx(t.pq))
@@ -432,7 +420,7 @@ def test_transposing_both_masks_transposes_the_geometry():
 
 
 def test_to_dict_is_strict_json_and_table_has_one_row_per_object():
-    reference, candidate = blobs((30, 30), 1), blobs((30, 30), 2)
+    reference, candidate = blobs((30, 30), 1, sigma=2), blobs((30, 30), 2, sigma=2)
     r = compare_objects(reference, candidate)
     full = r.to_dict()
     text = json.dumps(full, allow_nan=False)
