@@ -62,7 +62,6 @@ def test_operations_accept_0_255_masks_and_reject_size_mismatch():
         intersection(SEED_A, SEED_B[:2])
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("shape", [(1, 1), (7, 3), (300, 257), (1100, 1300)])
 @pytest.mark.parametrize("dtype", [bool, np.uint8])
 def test_fused_counts_equal_plain_numpy(shape, dtype):
@@ -76,6 +75,7 @@ def test_fused_counts_equal_plain_numpy(shape, dtype):
     assert np.array_equal(c.col_candidate, b.sum(axis=0))
 
 
+@pytest.mark.slow
 def test_against_scikit_learn_on_realistic_masks():
     from sklearn import metrics as skm
 

@@ -151,7 +151,6 @@ def test_boundary_bleed_is_not_a_split_or_merge():
 # --- connectivity and threshold ---------------------------------------------
 
 
-@pytest.mark.slow
 def test_diagonal_pixels_are_one_object_only_with_8_connectivity():
     diagonal = np.eye(4, dtype=bool)
     assert label_objects(diagonal, connectivity=8)[1] == 1
@@ -160,6 +159,7 @@ def test_diagonal_pixels_are_one_object_only_with_8_connectivity():
     assert labels.diagonal().tolist() == [1, 2, 3, 4]
 
 
+@pytest.mark.slow
 def test_more_objects_than_uint16_holds_are_labelled_in_int32():
     dots = np.zeros((600, 600), bool)
     dots[::2, ::2] = True  # 90,000 one-pixel objects
