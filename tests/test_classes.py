@@ -507,6 +507,7 @@ def test_iou_never_exceeds_dice_and_dice_is_2iou_over_1_plus_iou(maps, policy):
         assert min(ious) - 1e-12 <= r.mean_iou <= max(ious) + 1e-12
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(label_maps, st.sampled_from([VOID, None]))
 def test_swapping_the_maps_transposes_the_confusion_matrix(maps, void):
@@ -522,6 +523,7 @@ def test_swapping_the_maps_transposes_the_confusion_matrix(maps, void):
     np.testing.assert_equal(forward.micro_dice, backward.micro_dice)
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(label_maps, st.sampled_from(["reference", "either"]))
 def test_every_pixel_is_counted_once_and_matches_brute_force(maps, policy):
