@@ -16,7 +16,7 @@ import re
 import threading
 import warnings
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
@@ -24,6 +24,7 @@ from typing import IO
 import numpy as np
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
+from .encode import encode_png  # noqa: F401  (moved; still imported from here)
 from .errors import MaskError
 from .masks import (
     DEFAULT_VOID,
@@ -524,43 +525,3 @@ def _decode_npy(data: bytes, limit: int = MAX_PIXELS) -> np.ndarray:
     flat = np.frombuffer(data, dtype=dtype, count=size, offset=offset)
     return flat.reshape(shape, order="F" if fortran else "C")
 
-
-def encode_png(
-    array: np.ndarray, *, palette: Sequence[tuple[int, int, int]] | None = None
-) -> bytes:
-    """Encode a mask as PNG bytes at its full size (lossless).
-
-    bool → 8-bit grey 0/255; uint8 with ``palette`` → palette PNG whose indices
-    are the values (e.g. confusion codes that stay machine-readable while
-    showing colours); other uint8 → grey as is; larger integers → 16-bit grey.
-    Labels above 65535 do not fit a PNG (``ValueError``): save those as ``.npy``.
-
-    Examples
-    --------
-    >>> png = encode_png(np.array([[True, False]]))
-    >>> read_mask(png).array.tolist()
-    [[True, False]]
-    """
-    array = np.asarray(array)
-    if array.ndim != 2:
-        raise ValueError("encode_png needs a 2-D array")
-    if array.dtype == bool:
-        im = Image.fromarray(array.view(np.uint8) * np.uint8(255))
-    elif array.dtype == np.uint8:
-        if palette is None:
-            im = Image.fromarray(array)
-        else:
-            im = Image.frombytes("P", array.shape[::-1], np.ascontiguousarray(array).tobytes())
-            flat = [channel for colour in palette for channel in colour]
-            im.putpalette(flat + [0] * (768 - len(flat)))
-    elif np.issubdtype(array.dtype, np.integer):
-        if array.min() < 0:
-            raise ValueError("encode_png cannot store negative labels")
-        if array.max() > 0xFFFF:
-            raise ValueError("labels above 65535 do not fit a PNG; save them as .npy")
-        im = Image.fromarray(array.astype(np.uint16))
-    else:
-        raise ValueError(f"encode_png cannot store {array.dtype} arrays")
-    buffer = io.BytesIO()
-    im.save(buffer, format="PNG")
-    return buffer.getvalue()
