@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import IO
 
 import numpy as np
-from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, PngImagePlugin, UnidentifiedImageError
 
 from .encode import encode_png  # noqa: F401  (moved; still imported from here)
 from .errors import MaskError
@@ -226,8 +226,9 @@ def _read_path(path: Path) -> bytes:
             f"{str(path)!r} cannot be read (permission denied); check its permissions."
         ) from err
     except (OSError, ValueError) as err:
+        reason = getattr(err, "strerror", None) or "not a valid path"
         raise MaskError(
-            f"{str(path)!r} cannot be opened ({type(err).__name__}); check the path."
+            f"{str(path)!r} cannot be opened ({reason.lower()}); check the path."
         ) from err
 
 
@@ -286,7 +287,7 @@ def _decode_image(
     notes: list[str] = []
     palette = None
     if data.startswith(_PNG_MAGIC):
-        _check_png_checksums(data)
+        _check_png_chunks(data)
     with warnings.catch_warnings(), _refuse_truncated():
         # Pillow's metadata warnings (corrupt EXIF …) must not stop a readable
         # mask even under -W error; the bomb warning is an error, as Pillow's
@@ -300,12 +301,14 @@ def _decode_image(
         except Image.DecompressionBombWarning as err:
             raise MaskError(_bomb_message(err, limit)) from err
         except UnidentifiedImageError as err:
+            if _sniffed_format(data) != "image":  # its magic says PNG, JPEG …: a broken one
+                raise MaskError(_corrupt_message(err, _sniffed_format(data))) from err
             raise MaskError(
                 "The file is not an image maskapp can read (it reads PNG, JPEG, BMP, "
                 "TIFF, GIF, WebP and .npy); export the mask in one of those formats."
             ) from err
         except Exception as err:  # Pillow plugins raise many types on hostile bytes
-            raise MaskError(_corrupt_message(err)) from err
+            raise MaskError(_corrupt_message(err, _sniffed_format(data))) from err
         try:
             fmt = im.format or "image"
             cols, rows = im.size
@@ -319,6 +322,10 @@ def _decode_image(
             if frames > 1:
                 what = "pages" if fmt == "TIFF" else "frames"
                 notes.append(f"first of {frames} {what} used")
+            if fmt != "TIFF":
+                # PNG's getexif() decodes the pixels to find an eXIf chunk after them: a
+                # decode error there must not pass as unreadable EXIF and leave a blank mask.
+                im.load()
             orientation = _orientation(im)
             im.load()
             oriented = _apply_exif(im, orientation, notes)
@@ -339,28 +346,36 @@ def _decode_image(
                 "The image needs more memory to decode than is available; use a smaller mask."
             ) from err
         except Exception as err:
-            raise MaskError(_corrupt_message(err)) from err
+            raise MaskError(_corrupt_message(err, fmt)) from err
         finally:
             im.close()
     return raw, fmt, mode, tuple(notes), palette
 
 
-def _check_png_checksums(data: bytes) -> None:
-    """Refuse a PNG whose pixel data fails its CRC, as libpng does.
+def _check_png_chunks(data: bytes) -> None:
+    """Refuse a PNG whose pixel data fails its CRC, as libpng does, or that has none.
 
     Pillow does not check the CRC of IDAT chunks, and its decoder stops before
     zlib's own checksum: a flipped byte in the pixel data becomes a silently
     different mask. Like libpng, a bad CRC on an ancillary chunk (text, EXIF …)
-    is not an error. Truncation is left to the decoder, which reports it.
+    is not an error. A header whose chunks end (at IEND or the end of the file)
+    before any IDAT byte has no pixels: Pillow calls that "cannot load" or cannot
+    identify the file at all. Truncation inside the pixel data is left to the
+    decoder, which reports it.
     """
     view = memoryview(data)
     pos = len(_PNG_MAGIC)
+    pixel_bytes = 0
     while pos + 12 <= len(data):
         length = int.from_bytes(view[pos : pos + 4], "big")
         end = pos + 12 + length
-        if end > len(data):
-            return
         kind = bytes(view[pos + 4 : pos + 8])
+        if pos == len(_PNG_MAGIC) and kind != b"IHDR":
+            return  # not a PNG's chunk layout: Pillow refuses it
+        if end > len(data):
+            if kind == b"IDAT":
+                return
+            break
         critical = kind[:1].isupper()
         if critical and zlib.crc32(view[pos + 4 : end - 4]) != int.from_bytes(
             view[end - 4 : end], "big"
@@ -370,9 +385,16 @@ def _check_png_checksums(data: bytes) -> None:
                 f"The PNG file is corrupt (its {name} chunk fails its checksum); export "
                 "it again or upload the original file."
             )
+        if kind == b"IDAT":
+            pixel_bytes += length
         if kind == b"IEND":
-            return
+            break
         pos = end
+    if pixel_bytes == 0:
+        raise MaskError(
+            "The PNG file is truncated or has no pixel data (its IDAT chunks are missing "
+            "or empty); export it again or upload the complete file."
+        )
 
 
 @contextmanager
@@ -404,23 +426,59 @@ def _orientation(im: Image.Image) -> int | None:
 def _bomb_message(err: Exception, limit: int) -> str:
     # Pillow's message names the declared pixel count: "Image size (N pixels) exceeds …".
     found = re.search(r"\((\d+) pixels\)", str(err))
-    declared = f" ({int(found[1]) / 1e6:,.1f} MP)" if found else ""
+    declared = f"{int(found[1]) / 1e6:,.1f} MP, " if found else ""
+    # Pillow refuses past its own threshold even when a caller's cap is higher.
+    cap = min(limit, Image.MAX_IMAGE_PIXELS or limit)
     return (
-        f"The image declares far more pixels{declared} than a mask needs (a possible "
-        f"decompression bomb; the limit is {limit / 1e6:.1f} MP); downscale it and try again."
+        f"The image declares {declared}far more pixels than a mask needs and over the "
+        f"{cap / 1e6:.1f} MP limit (a possible decompression bomb); downscale it and try again."
     )
 
 
-def _corrupt_message(err: Exception) -> str:
-    text = str(err).strip().rstrip(".") or type(err).__name__
+def _sniffed_format(data: bytes) -> str:
+    """The format a file's magic bytes claim, for messages about files Pillow could not open."""
+    if data.startswith(_PNG_MAGIC):
+        return "PNG"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "JPEG"
+    if data.startswith((b"GIF87a", b"GIF89a")):
+        return "GIF"
+    if data.startswith((b"II*\0", b"MM\0*")):
+        return "TIFF"
+    if data.startswith(b"RIFF") and data[8:12] == b"WEBP":
+        return "WebP"
+    return "image"
+
+
+def _corrupt_message(err: Exception, fmt: str = "image") -> str:
+    """Pillow's error in maskapp's words; Pillow's own text stays in ``__cause__``."""
+    text = str(err)
+    if "MAX_TEXT_CHUNK" in text or "Decompressed Data Too Large" in text:
+        return (
+            "The PNG holds a metadata chunk (text or colour profile) that inflates to more "
+            f"than {PngImagePlugin.MAX_TEXT_CHUNK / 2**20:g} MB, more than maskapp reads; "
+            "re-save the image without metadata."
+        )
+    if "MAX_TEXT_MEMORY" in text:
+        found = re.search(r"(\d+)>", text)
+        total = f" {int(found[1]) / 2**20:.0f} MB" if found else " more"
+        return (
+            f"The PNG's text chunks inflate to{total} in all, more than the "
+            f"{PngImagePlugin.MAX_TEXT_MEMORY / 2**20:g} MB maskapp reads; re-save the image "
+            "without metadata."
+        )
+    short = re.fullmatch(r"Truncated (\w{4}) chunk", text)  # a chunk shorter than its type needs
+    if short:
+        return (
+            f"The PNG file is corrupt (its {short[1]} chunk is too short); export it again "
+            "or upload the original file."
+        )
     if "truncated" in text.lower():
         return (
-            "The image file is truncated (it ends before all pixels); export it again "
+            f"The {fmt} file is truncated (it ends before all pixels); export it again "
             "or upload the complete file."
         )
-    return (
-        f"The image file is corrupt or unreadable ({text[:120]}); export it again as PNG and retry."
-    )
+    return f"The {fmt} file is corrupt or unreadable; export it again as PNG and retry."
 
 
 def _apply_exif(im: Image.Image, orientation: int | None, notes: list[str]) -> Image.Image:
@@ -479,11 +537,16 @@ def _decode_npy(data: bytes, limit: int = MAX_PIXELS) -> np.ndarray:
         elif version in ((2, 0), (3, 0)):
             shape, fortran, dtype = fmt.read_array_header_2_0(stream)
         else:
-            raise ValueError(f"unknown .npy version {version}")
-    except Exception as err:
-        detail = " ".join(str(err).split())[:80]
+            raise MaskError(
+                f"The .npy file has a corrupt header (format version {version[0]}.{version[1]}, "
+                "which numpy never writes); save it again with numpy.save."
+            )
+    except MaskError:
+        raise
+    except Exception as err:  # numpy's parser errors name its internals; keep them in __cause__
         raise MaskError(
-            f"The .npy file has a corrupt header ({detail}); save it again with numpy.save."
+            "The .npy file has a corrupt header (its shape and data type cannot be read); "
+            "save it again with numpy.save."
         ) from err
     if dtype.hasobject:
         raise MaskError(
