@@ -77,7 +77,9 @@ def read_mask(
     threshold : float, optional
         Binary mode: foreground = value > threshold, overriding the default rule.
     void : int or None
-        Label mode: void / ignore label, 255 by default; None for none.
+        Void / ignore label, 255 by default; None for none. Label mode ignores
+        it; binary mode reads it as background in palette images that use it
+        next to other nonzero indices (VOC's object borders).
     max_pixels : int, optional
         Largest accepted mask in pixels, checked from the header before decoding
         (default :data:`~maskapp.masks.MAX_PIXELS`; an app may set a lower cap).
@@ -99,9 +101,11 @@ def read_mask(
     Notes
     -----
     Binary rules: 1-bit and bool as is; one or two distinct values → nonzero
-    (0/1, 0/255, 0/65535); palette images by index (nonzero index); colour →
-    non-black; a mask only in the alpha channel → alpha; JPEG → midpoint of the
-    observed range; 8-bit with more than 64 values → > 127.5; floats in [0, 1]
+    (0/1, 0/255, 0/65535); palette images by index (nonzero index; black
+    entries and a VOC void border are background); colour → non-black; a mask
+    only in the alpha channel → alpha; grey JPEG → Otsu's threshold between the
+    two clusters (colour JPEG → midpoint of the brightest channel's range);
+    8-bit with more than 64 values → > 127.5; floats in [0, 1]
     → > 0.5; integer id maps → nonzero. Label rules: palette indices, integer
     grey values, or packed ``0xRRGGBB`` colours (black = 0).
 
@@ -168,7 +172,7 @@ def decode(
         )
     raw, fmt, mode, notes, palette = _decode_image(data, limit=limit)
     if kind == "binary" and palette is not None and threshold is None:
-        raw, notes = _palette_foreground(raw, palette, notes)
+        raw, notes = _palette_foreground(raw, palette, notes, void)
     return interpret(
         raw,
         kind=kind,
@@ -184,24 +188,54 @@ def decode(
 
 
 def _palette_foreground(
-    indices: np.ndarray, palette: list[int], notes: tuple[str, ...]
+    indices: np.ndarray, palette: list[int], notes: tuple[str, ...], void: int | None
 ) -> tuple[np.ndarray, tuple[str, ...]]:
     """Binary palette masks: black palette entries are background, by index.
 
     Colour quantisers (GIF export, ``Image.quantize``) often put the black
     background at index 1; reading "nonzero index" would invert those masks.
     Where no used entry is black, or only index 0 is, the index rule stands.
+    The void index of a VOC-style label palette is background too (see
+    :func:`_is_void_border`).
     """
     colours = np.zeros((256, 3), np.uint8)
     entries = np.asarray(palette[: 256 * 3], np.uint8).reshape(-1, 3)
     colours[: len(entries)] = entries
     used = np.flatnonzero(histogram(indices, 0, 256))
+    border = _is_void_border(used, void)
+    if border:
+        used = used[used != void]
     black = [int(i) for i in used if not colours[i].any()]
     if not black or black == [0] or len(black) == len(used):
-        return indices, notes
-    lut = colours.any(axis=1).astype(np.uint8)
-    shown = ", ".join(str(i) for i in black)
-    return lut[indices], (*notes, f"palette index {shown} is black: read as background")
+        out = indices
+    else:
+        lut = colours.any(axis=1).astype(np.uint8)
+        shown = ", ".join(str(i) for i in black)
+        out = lut[indices]
+        notes = (*notes, f"palette index {shown} is black: read as background")
+    if border:
+        out = np.where(indices == void, np.uint8(0), out)
+        notes = (
+            *notes,
+            f"palette index {void} (void border) read as background; label mode ignores it",
+        )
+    return out, notes
+
+
+def _is_void_border(used: np.ndarray, void: int | None) -> bool:
+    """Whether palette index ``void`` marks a VOC-style void border, not a class.
+
+    PASCAL VOC's label PNGs are palette images: 0 background, 1–20 classes and
+    255 a band along every object outline that counts as no class. Read as
+    "nonzero", the band would widen every object. Only a palette that uses the
+    void index next to other nonzero indices, with the index just below it unused
+    (0–20 and 255), is read so: a two-index 0/255 mask keeps 255 as foreground,
+    and a quantised palette that fills its entries keeps 255 as a colour.
+    """
+    if void is None or not 1 < void < 256:
+        return False
+    present = set(used.tolist())
+    return void in present and void - 1 not in present and bool(present - {0, void})
 
 
 def _is_lossy_webp(data: bytes) -> bool:

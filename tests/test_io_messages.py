@@ -7,13 +7,15 @@ which stay reachable as the error's ``__cause__``.
 
 from __future__ import annotations
 
+import io
 import struct
 import zlib
 
 import bad_inputs
 import numpy as np
 import pytest
-from helpers import npy, npy_header, png_chunk
+from helpers import encode, grey, npy, npy_header, png_chunk
+from PIL import Image
 
 from maskapp import MaskError, read_mask
 
@@ -156,3 +158,106 @@ def test_a_png_with_an_impossible_header_is_corrupt_not_an_unknown_format():
 def test_a_valid_png_still_reads():
     mask = read_mask(grey_png())
     assert mask.array.all() and mask.shape == (8, 8)
+
+
+# ---------------------------------------------------------------------------
+# Binary mode on a PASCAL VOC palette mask: index 255 is the void border
+# ---------------------------------------------------------------------------
+
+
+def voc_colormap() -> list[int]:
+    """PASCAL VOC's 256-entry palette (the bit-interleaving map of its devkit)."""
+    flat = []
+    for index in range(256):
+        r = g = b = 0
+        c = index
+        for shift in range(7, -1, -1):
+            r |= (c & 1) << shift
+            g |= ((c >> 1) & 1) << shift
+            b |= ((c >> 2) & 1) << shift
+            c >>= 3
+        flat += [r, g, b]
+    return flat
+
+
+def voc_objects(rows: int = 120, cols: int = 160) -> np.ndarray:
+    """Classes 15 (person) and 12 (dog) on background 0, no border yet."""
+    r, c = np.mgrid[:rows, :cols]
+    labels = np.zeros((rows, cols), np.uint8)
+    labels[((r - 55) / 35) ** 2 + ((c - 50) / 25) ** 2 <= 1] = 15
+    labels[70:105, 95:145] = 12
+    return labels
+
+
+def with_void_border(labels: np.ndarray, width: int = 3) -> np.ndarray:
+    """VOC's annotation style: a ``width``-pixel band of 255 along every object outline."""
+    objects = labels != 0
+    grown = objects.copy()
+    for _ in range(width):
+        padded = np.pad(grown, 1)
+        grown = (
+            padded[1:-1, 1:-1] | padded[:-2, 1:-1] | padded[2:, 1:-1]
+            | padded[1:-1, :-2] | padded[1:-1, 2:]
+        )  # fmt: skip
+    out = labels.copy()
+    out[grown & ~objects] = 255
+    return out
+
+
+def palette_png(indices: np.ndarray, palette: list[int]) -> bytes:
+    image = Image.frombytes("P", indices.shape[::-1], np.ascontiguousarray(indices).tobytes())
+    image.putpalette(palette)
+    return encode(image, "PNG")
+
+
+VOC_OBJECTS = voc_objects()
+VOC_LABELS = with_void_border(VOC_OBJECTS)
+VOC_PNG = palette_png(VOC_LABELS, voc_colormap())
+
+
+def test_voc_sample_has_classes_and_a_void_border():
+    assert set(np.unique(VOC_LABELS)) == {0, 12, 15, 255}
+    assert Image.open(io.BytesIO(VOC_PNG)).mode == "P"
+
+
+def test_voc_void_border_reads_as_background_in_binary_mode():
+    mask = read_mask(VOC_PNG)
+    assert np.array_equal(mask.array, VOC_OBJECTS != 0)
+    assert mask.info.foreground == int(np.count_nonzero(VOC_OBJECTS))
+    assert any("palette index 255 (void border) read as background" in n for n in mask.info.notes)
+
+
+def test_voc_void_border_is_still_void_in_label_mode():
+    mask = read_mask(VOC_PNG, kind="labels")
+    assert mask.info.classes == (0, 12, 15) and mask.info.void == 255
+    assert mask.info.void_pixels == int(np.count_nonzero(VOC_LABELS == 255))
+
+
+def test_a_two_index_palette_mask_keeps_255_as_foreground():
+    indices = (VOC_OBJECTS != 0).astype(np.uint8) * np.uint8(255)
+    mask = read_mask(palette_png(indices, voc_colormap()))
+    assert np.array_equal(mask.array, VOC_OBJECTS != 0)
+    assert not any("void" in n for n in mask.info.notes)
+
+
+def test_grey_masks_with_255_and_other_values_are_not_palette_void():
+    mask = read_mask(grey(VOC_LABELS))
+    assert mask.info.foreground == int(np.count_nonzero(VOC_LABELS))
+
+
+def test_a_palette_that_uses_every_index_keeps_255_as_a_colour():
+    # A quantised photo-like palette: 255 is just the last colour, not a border.
+    indices = (np.arange(120 * 160) % 256).astype(np.uint8).reshape(120, 160)
+    mask = read_mask(palette_png(indices, voc_colormap()))
+    assert mask.array[indices == 255].all()
+    assert not any("void" in n for n in mask.info.notes)
+
+
+def test_no_void_label_means_255_is_foreground():
+    mask = read_mask(VOC_PNG, void=None)
+    assert mask.info.foreground == int(np.count_nonzero(VOC_LABELS))
+
+
+def test_an_explicit_threshold_is_applied_to_the_indices_as_given():
+    mask = read_mask(VOC_PNG, threshold=0)
+    assert mask.info.foreground == int(np.count_nonzero(VOC_LABELS))
