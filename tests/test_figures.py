@@ -1,5 +1,6 @@
 """Plotly figures: light JSON at any size, pixel-exact placement, plain-text labels; assets."""
 
+import ast
 import base64
 import hashlib
 import io
@@ -30,7 +31,8 @@ from maskapp.figures import (
 )
 from maskapp.overlap import FN, FP, TN, TP
 
-ASSETS = Path(__file__).resolve().parent.parent / "assets"
+ROOT = Path(__file__).resolve().parent.parent
+ASSETS = ROOT / "assets"
 ONE_MB = 1_000_000
 
 
@@ -571,6 +573,63 @@ def test_confusion_matrix_shows_counts_and_normalises_rows():
     json_size(fig)
 
 
+def test_side_by_side_panel_titles_sit_clear_above_the_panel_frames():
+    # make_subplots puts each panel title's baseline on the top edge of its
+    # panel, where the panel's frame line runs through the text.
+    names = ("reference.png", "candidate.png", "Overlay")
+    for title in (None, "Side by side"):
+        fig = side_by_side_figure(
+            np.zeros((40, 30), bool),
+            np.zeros((40, 30), bool),
+            np.zeros((40, 30), np.uint8),
+            names=names,
+            title=title,
+        )
+        panel_titles = [a for a in fig.layout.annotations if a.text in names]
+        assert len(panel_titles) == 3
+        room = fig.layout.margin.t - (24 if title else 0)
+        for annotation in panel_titles:
+            assert annotation.yanchor == "bottom" and annotation.y == 1.0
+            assert annotation.yshift >= 6
+            # The shifted line of text still fits inside the top margin.
+            assert annotation.yshift + 1.5 * annotation.font.size <= room
+
+
+def test_confusion_matrix_axes_name_every_class_with_room_for_the_names():
+    n = 30
+    names = {i: f"class name {i}" for i in range(n)}
+    fig = confusion_matrix_figure(np.eye(n, dtype=int) * 10, list(range(n)), names=names)
+    expected = [f"{i} class name {i}" for i in range(n)]
+    for axis in (fig.layout.xaxis, fig.layout.yaxis):
+        # Every class is labelled (Plotly would skip labels of a crowded
+        # category axis) and the margin grows to fit the names (a fixed
+        # margin cut long names off and put the axis title over them).
+        assert list(axis.tickvals) == expected and list(axis.ticktext) == expected
+        assert axis.automargin is True
+    # The old call, without names, still labels the axes with the class ids.
+    plain = confusion_matrix_figure(np.eye(3, dtype=int), [0, 4, 7])
+    assert list(plain.layout.xaxis.ticktext) == ["0", "4", "7"]
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: overlay_figure(np.zeros((30, 40), np.uint8), title="a.png"),
+        lambda: overlay_figure(np.zeros((30, 40), np.uint8)),
+        lambda: class_overlay_figure(np.zeros((30, 40), int), np.ones((30, 40), int), label=1),
+        lambda: side_by_side_figure(
+            np.zeros((30, 40), bool), np.zeros((30, 40), bool), np.zeros((30, 40), np.uint8)
+        ),
+    ],
+)
+def test_legend_sits_below_the_plot_out_of_the_toolbars_way(build):
+    # Plotly's modebar (toolbar) floats over the top right corner of a figure:
+    # a legend above the plot ran under it once it wrapped to a second line.
+    legend = build().layout.legend
+    assert legend.orientation == "h"
+    assert (legend.yref, legend.yanchor, legend.y) == ("container", "bottom", 0)
+
+
 def test_confusion_matrix_with_many_classes_keeps_the_largest():
     n = 300
     matrix = np.diag(np.arange(1, n + 1))
@@ -658,6 +717,26 @@ def test_confusion_palette_matches_the_overlay_colours():
     from maskapp.figures import CONFUSION_PALETTE
 
     assert CONFUSION_PALETTE == ((0, 0, 0), rgb("TP"), rgb("FP"), rgb("FN"))
+
+
+def test_figures_never_import_pillow_directly():
+    # maskapp.encode is the one place that encodes images with Pillow.
+    modules = sorted((ROOT / "maskapp" / "figures").glob("*.py"))
+    assert {m.name for m in modules} >= {"__init__.py", "overlay.py", "backdrop.py"}
+    for module in modules:
+        tree = ast.parse(module.read_text(encoding="utf-8"))
+        imported = [
+            name
+            for node in ast.walk(tree)
+            for name in (
+                [alias.name for alias in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom) and node.level == 0
+                else []
+            )
+        ]
+        assert not [n for n in imported if n.split(".")[0] == "PIL"], module.name
 
 
 def test_figures_never_import_streamlit():

@@ -120,10 +120,16 @@ def confusion_matrix_figure(
     )
     fig = go.Figure(heatmap)
     size = int(min(900, max(320, 60 + 28 * len(keep))))
+    # Every class gets its tick label (Plotly skips labels on a crowded
+    # category axis) and the margins grow to fit the names (automargin): a
+    # fixed margin cut long names off and put the axis title over them.
+    ticks = {"tickmode": "array", "tickvals": axis_names, "ticktext": axis_names}
+    # Candidate names under the plot may turn vertical: room for the longest.
+    name_room = min(200, 7 * max((len(text_names[i]) for i in keep), default=0))
     fig.update_layout(
         title={"text": escape(title or "Confusion matrix") + note, "x": 0, "font": {"size": 14}},
         template="none",
-        height=size + 80,
+        height=size + 80 + max(0, name_room - 30),
         margin={"l": 90, "r": 10, "t": 60, "b": 80},
         xaxis={
             "title": {"text": "candidate class"},
@@ -131,6 +137,8 @@ def confusion_matrix_figure(
             "side": "bottom",
             "showgrid": False,
             "constrain": "domain",
+            "automargin": True,
+            **ticks,
         },
         yaxis={
             "title": {"text": "reference class"},
@@ -139,6 +147,8 @@ def confusion_matrix_figure(
             "showgrid": False,
             "scaleanchor": "x",
             "constrain": "domain",
+            "automargin": True,
+            **ticks,
         },
     )
     return fig

@@ -220,7 +220,6 @@ def side_by_side_figure(
     for trace in legend_traces(shown_counts, layers):
         fig.add_trace(trace, row=1, col=3)
     image_layout(fig, view, title, panels=3)
-    fig.update_annotations(font_size=12)
     return fig
 
 

@@ -271,22 +271,37 @@ def axis_style() -> dict:
     }
 
 
+# Room in the top margin, in CSS pixels. Plotly's modebar (toolbar) floats
+# over the top right corner of a figure, so nothing but the title goes there;
+# panel titles are lifted off their panel's frame line, which would otherwise
+# run through the text (make_subplots puts their baseline on it).
+_TOOLBAR_ROOM = 45
+_TITLE_ROOM = 25
+_PANEL_TITLE_SIZE = 12
+_PANEL_TITLE_SHIFT = 8
+_PANEL_TITLE_ROOM = _PANEL_TITLE_SHIFT + 18
+# Room under the plot for the tick labels and a one-line legend; a legend that
+# wraps takes more room itself (Plotly reserves it for container legends).
+_BOTTOM_ROOM = 75
+
+
 def image_layout(fig: go.Figure, view: View, title: str | None, *, panels: int = 1) -> None:
-    """Pixel axes (y down, equal aspect), compact margins, plain-text title, legend on top."""
+    """Pixel axes (y down, equal aspect), plain-text title, legend under the plot.
+
+    The legend goes under the plot (not above it, where the modebar covers it
+    once it wraps), and with several panels their titles are lifted clear of
+    the panels' frames.
+    """
     rows, cols = view.shape
+    top = _TOOLBAR_ROOM + (_TITLE_ROOM if title else 0)
+    if panels > 1:
+        top += _PANEL_TITLE_ROOM
+        fig.update_annotations(font_size=_PANEL_TITLE_SIZE, yshift=_PANEL_TITLE_SHIFT)
+    bottom = _BOTTOM_ROOM
     # A height that fits the image's aspect at a typical page width; equal
     # aspect (scaleanchor) keeps pixels square whatever width the page gives.
     width = 700 / panels
-    height = int(min(900, max(320, width * rows / cols + 120)))
-    top = 70 if title else 45
-    # One panel: legend between the title and the plot. Three panels: their
-    # titles take that place, so the legend goes under the plots.
-    legend_place = (
-        {"yanchor": "bottom", "y": 1.02}
-        if panels == 1
-        else {"yref": "container", "yanchor": "bottom", "y": 0.0}
-    )
-    bottom = 40 if panels == 1 else 75
+    height = int(min(900, max(320, width * rows / cols + top + bottom)))
     if title:
         fig.update_layout(
             title={"text": escape(title), "x": 0, "xanchor": "left", "font": {"size": 14}}
@@ -300,7 +315,9 @@ def image_layout(fig: go.Figure, view: View, title: str | None, *, panels: int =
         hovermode="closest",
         legend={
             "orientation": "h",
-            **legend_place,
+            "yref": "container",
+            "yanchor": "bottom",
+            "y": 0,
             "x": 0,
             "xanchor": "left",
             # The legend only explains colours: clicking it must not hide the
