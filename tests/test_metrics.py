@@ -11,7 +11,6 @@ from hypothesis.extra import numpy as hnp
 
 from maskapp import (
     candidate_only,
-    compare,
     confusion_map,
     intersection,
     reference_only,
@@ -215,36 +214,6 @@ def test_convention_table(case):
     assert s.both_empty == (case == "both empty")
 
 
-def test_fast_path_and_generic_path_agree():
-    a, b = blobs((257, 301), 13), blobs((257, 301), 14)
-    fast = compare(a.astype(np.uint8), b.astype(np.uint8), distances=False, objects=False)
-    slow = compare(a.tolist(), b.tolist(), distances=False, objects=False)
-    assert fast.overlap == slow.overlap or fast.to_dict()["iou"] == slow.to_dict()["iou"]
-    assert fast.overlap.tp == slow.overlap.tp
-    assert fast.reference.rule == "nonzero is foreground"
-
-
-def test_uint8_0_255_input_falls_back_to_interpretation():
-    a, b = blobs((64, 80), 15), blobs((64, 80), 16)
-    r = compare(a.astype(np.uint8) * 255, b.astype(np.uint8) * 255, distances=False, objects=False)
-    assert r.overlap.tp == np.count_nonzero(a & b)
-    assert r.reference.values == (0, 255)
-
-
-@pytest.mark.parametrize("true_byte", [2, 255])
-def test_bool_arrays_whose_true_bytes_are_not_1_count_like_numpy_says(true_byte):
-    # Pillow's mode "1" arrays store True as 255; a bool .npy can hold any byte.
-    a, b = blobs((64, 80), 17), blobs((64, 80), 18)
-    odd = np.frombuffer((a.astype(np.uint8) * true_byte).tobytes(), bool).reshape(a.shape)
-    assert np.array_equal(odd, a)
-    for reference in (odd, odd.tolist()):
-        r = compare(reference, b, distances=False, objects=False).overlap
-        assert r.reference_area == np.count_nonzero(a)
-        assert r.tp == np.count_nonzero(a & b)
-        assert r.tn == np.count_nonzero(~a & ~b)
-    assert np.array_equal(intersection(odd, b), a & b)
-
-
 mask_pairs = st.integers(1, 24).flatmap(
     lambda rows: st.integers(1, 24).flatmap(
         lambda cols: st.tuples(hnp.arrays(bool, (rows, cols)), hnp.arrays(bool, (rows, cols)))
@@ -287,11 +256,3 @@ def test_self_comparison_is_perfect(a):
         assert s.precision == 1.0 and s.recall == 1.0
         assert s.centroid_offset == 0.0
 
-
-def test_label_mode_ignores_void_in_binary_statistics():
-    ref = np.array([[0, 1, 255], [2, 2, 0]])
-    cand = np.array([[0, 1, 1], [2, 0, 0]])
-    r = compare(ref, cand, kind="labels", distances=False, objects=False)
-    # void pixel (0, 2) counts nowhere: foreground TP = 2 (1 and one 2), FN = 1
-    assert (r.overlap.tp, r.overlap.fp, r.overlap.fn, r.overlap.tn) == (2, 0, 1, 2)
-    assert r.overlap.accuracy == pytest.approx(4 / 5)
