@@ -27,7 +27,7 @@ def _void(text: str) -> int | None:
         return parse_void(text)
     except MaskError as err:
         raise argparse.ArgumentTypeError(
-            f"expected an integer ≥ 0 or 'none', got {text!r}"
+            f"expected an integer ≥ 1 or 'none', got {text!r}"
         ) from err
 
 

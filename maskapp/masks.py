@@ -74,6 +74,9 @@ class Interpretation:
         orientation applied, first frame of an animation used …).
     class_colors : tuple of (int, str)
         Colour-coded label maps: ``(label, "#rrggbb")`` pairs.
+    value_range : (float, float) or None
+        Binary mode, one channel: smallest and largest raw value (the range
+        a threshold can be chosen in).
     """
 
     source: str
@@ -92,6 +95,7 @@ class Interpretation:
     foreground: int = 0
     notes: tuple[str, ...] = ()
     class_colors: tuple[tuple[int, str], ...] = ()
+    value_range: tuple[float, float] | None = None
 
     def to_dict(self) -> dict:
         """Plain JSON-ready dictionary of every field."""
@@ -106,6 +110,7 @@ class Interpretation:
             "values": [_plain(v) for v in self.values],
             "n_values": self.n_values,
             "threshold": self.threshold,
+            "value_range": None if self.value_range is None else list(self.value_range),
             "foreground": self.foreground,
             "notes": list(self.notes),
         }
@@ -407,6 +412,7 @@ def interpret(
             values = np.array([_hex(int(v)) for v in values[:_SHOWN_VALUES]])
         else:
             mask, rule, thr, values, n_values = binarize(raw, lossy=lossy, threshold=threshold)
+            value_range = (_plain(values[0]), _plain(values[-1])) if len(values) else None
             if colour_rule:
                 rule = f"{colour_rule}; {rule}"
             if thr is None and n_values > 2:
@@ -422,6 +428,7 @@ def interpret(
             values=_shown(values),
             n_values=n_values,
             threshold=thr,
+            value_range=None if colour else value_range,
             foreground=int(np.count_nonzero(mask)),
             notes=tuple(notes),
         )

@@ -33,10 +33,12 @@ def check_void_policy(policy: str) -> VoidPolicy:
 
 
 def check_void(void: object) -> int | None:
-    """A void label as an int ≥ 0 (or None for none), else :class:`MaskError`.
+    """A void label as an int ≥ 1 (or None for none), else :class:`MaskError`.
 
-    >>> check_void("255"), check_void(None), check_void(0)
-    (255, None, 0)
+    0 is the background class, so it cannot also be void.
+
+    >>> check_void("255"), check_void(None), check_void(3)
+    (255, None, 3)
     """
     if void is None:
         return None
