@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from helpers import grid
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 from scipy.spatial import ConvexHull, QhullError
 
@@ -145,13 +145,16 @@ def whole_pixel_convex_polygons(draw):
 
 @settings(max_examples=80, deadline=None)
 @given(whole_pixel_convex_polygons())
-def test_a_polygon_fills_every_pixel_centre_inside_it_and_only_its_outline_beyond(vertices):
+@example(np.array([[5.0, 1.0], [0.0, 0.0], [1.0, 0.0]]))  # a sliver: outline 0.73 px out
+def test_a_polygon_fills_every_pixel_centre_inside_it_and_nothing_a_pixel_beyond(vertices):
     filled = polygons_to_mask([vertices.tolist()], SHAPE)
     inside = centres_in_convex_polygon(vertices, SHAPE)
     assert not (inside & ~filled).any(), "a pixel whose centre is inside was left out"
+    # Pillow also draws the outline, whose pixels along thin slivers have their
+    # centres up to about 0.8 px outside the polygon.
     beyond = np.argwhere(filled & ~inside)[:, ::-1].astype(float)  # (x, y)
     if len(beyond):
-        assert distance_to_outline(beyond, vertices).max() <= 0.5 + 1e-9
+        assert distance_to_outline(beyond, vertices).max() <= 1.0
 
 
 def test_the_square_of_the_docstring_fills_its_four_pixel_centres():

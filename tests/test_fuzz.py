@@ -40,6 +40,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from helpers import blob, encode, npy, png_chunk
+from helpers import npy_header as npy_file_with_header  # npy_header is a mutator here
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
@@ -78,6 +79,11 @@ def fuzz_settings(default: int) -> settings:
 
 #: Seed files are small (a non-square blob of this shape): mutating them is cheap.
 SEED_SHAPE = (16, 24)
+
+
+def npy_with_shape(shape: str, descr: str = "|u1") -> bytes:
+    """An .npy file whose header declares ``shape`` verbatim (benchmarks/bad_inputs.py)."""
+    return npy_file_with_header(shape, descr, body=b"\1" * 64)
 
 
 def with_png_chunks(data: bytes, extra: bytes) -> bytes:
