@@ -10,14 +10,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
-from sklearn.metrics import (
-    accuracy_score,
-    confusion_matrix,
-    f1_score,
-    jaccard_score,
-    precision_score,
-    recall_score,
-)
 
 import maskapp.classes as classes_module
 from maskapp.classes import MAX_VALUES, compare_classes
@@ -118,10 +110,19 @@ def test_hand_worked_example_either_policy():
 # --- agreement with scikit-learn ----------------------------------------------------------
 
 
+@pytest.fixture(scope="module")
+def skm():
+    """scikit-learn's metrics, imported when first needed (the import takes ~2 s)."""
+    from sklearn import metrics
+
+    return metrics
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("policy", ["reference", "either"])
 @pytest.mark.parametrize("include_background", [False, True])
 @pytest.mark.parametrize("seed", [0, 1, 2])
-def test_agrees_with_scikit_learn(seed, policy, include_background):
+def test_agrees_with_scikit_learn(skm, seed, policy, include_background):
     reference, candidate = random_maps((53, 31), seed)
     r = compare_classes(
         reference, candidate, void_policy=policy, include_background=include_background,
@@ -132,8 +133,8 @@ def test_agrees_with_scikit_learn(seed, policy, include_background):
     assert labels == [0, 1, 2, 3, 4, 5, 6]
     # Under 'reference' the oracle sees the candidate's void as a label outside `labels`.
     assert (r.candidate_void.sum() > 0) == (policy == "reference")
-    assert np.array_equal(r.confusion, confusion_matrix(y_true, y_pred, labels=labels))
-    assert r.pixel_accuracy == pytest.approx(accuracy_score(y_true, y_pred))
+    assert np.array_equal(r.confusion, skm.confusion_matrix(y_true, y_pred, labels=labels))
+    assert r.pixel_accuracy == pytest.approx(skm.accuracy_score(y_true, y_pred))
 
     # scikit-learn's jaccard_score only offers 0 or 1 for 0/0, so compare NaN
     # positions with our own reading of the kept pixels and the rest as 0.
@@ -141,10 +142,10 @@ def test_agrees_with_scikit_learn(seed, policy, include_background):
     in_candidate = np.isin(labels, y_pred)
     per_class = dict(labels=labels, average=None, zero_division=0)
     for attribute, oracle, undefined in [
-        ("iou", jaccard_score, ~in_reference & ~in_candidate),
-        ("dice", f1_score, ~in_reference & ~in_candidate),
-        ("precision", precision_score, ~in_candidate),
-        ("recall", recall_score, ~in_reference),
+        ("iou", skm.jaccard_score, ~in_reference & ~in_candidate),
+        ("dice", skm.f1_score, ~in_reference & ~in_candidate),
+        ("precision", skm.precision_score, ~in_candidate),
+        ("recall", skm.recall_score, ~in_reference),
     ]:
         ours = np.array([getattr(c, attribute) for c in r.classes])
         assert np.array_equal(np.isnan(ours), undefined), attribute
@@ -155,20 +156,21 @@ def test_agrees_with_scikit_learn(seed, policy, include_background):
     averaged = list(r.averaged_labels)
     assert averaged == ([0] if include_background else []) + [1, 2, 3, 4, 5]
     for average, prefix in [("macro", "mean"), ("micro", "micro"), ("weighted", "weighted")]:
-        expected_iou = jaccard_score(y_true, y_pred, labels=averaged, average=average)
-        expected_dice = f1_score(y_true, y_pred, labels=averaged, average=average)
+        expected_iou = skm.jaccard_score(y_true, y_pred, labels=averaged, average=average)
+        expected_dice = skm.f1_score(y_true, y_pred, labels=averaged, average=average)
         assert getattr(r, f"{prefix}_iou") == pytest.approx(expected_iou), average
         assert getattr(r, f"{prefix}_dice") == pytest.approx(expected_dice), average
 
 
-def test_void_none_agrees_with_scikit_learn_on_every_pixel():
+@pytest.mark.slow
+def test_void_none_agrees_with_scikit_learn_on_every_pixel(skm):
     reference, candidate = random_maps((40, 60), 7)
     r = compare_classes(reference, candidate, void=None, background=None)
     assert VOID in r.labels
     labels = list(r.labels)
     y_true, y_pred = reference.ravel(), candidate.ravel()
-    assert np.array_equal(r.confusion, confusion_matrix(y_true, y_pred, labels=labels))
-    assert r.mean_iou == pytest.approx(jaccard_score(y_true, y_pred, average="macro"))
+    assert np.array_equal(r.confusion, skm.confusion_matrix(y_true, y_pred, labels=labels))
+    assert r.mean_iou == pytest.approx(skm.jaccard_score(y_true, y_pred, average="macro"))
     assert r.ignored_pixels == 0
 
 

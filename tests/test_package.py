@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import maskapp
 
 ROOT = Path(maskapp.__file__).resolve().parents[1]
@@ -25,6 +27,7 @@ print(json.dumps({"modules": names, "streamlit": shell}))
 """
 
 
+@pytest.mark.slow  # a fresh interpreter importing every module: ~2 s
 def test_maskapp_and_every_submodule_import_without_streamlit():
     proc = subprocess.run(
         [sys.executable, "-c", _IMPORT_ALL], capture_output=True, text=True, cwd=ROOT, check=False
