@@ -493,6 +493,7 @@ label_maps = st.integers(1, 6).flatmap(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(label_maps, st.sampled_from(["reference", "either"]))
 def test_iou_never_exceeds_dice_and_dice_is_2iou_over_1_plus_iou(maps, policy):

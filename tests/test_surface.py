@@ -201,6 +201,7 @@ def test_agrees_with_medpy_on_any_pair(medpy, pair, spacing, connectivity):
     assert d.assd == pytest.approx(medpy.assd(cand, ref, **kw), rel=1e-12)
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(
     nonempty_pairs,
