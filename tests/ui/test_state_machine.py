@@ -18,7 +18,7 @@ import os
 import numpy as np
 import pytest
 from helpers import blob, grey, jpeg, npy, png_bytes
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 from scipy import ndimage
@@ -109,6 +109,11 @@ OPTION_VALUES = {
 }
 
 
+#: Machines started in this process: with STATE_NO_SHRINK=1, how many examples it
+#: took to find a failure (how the two state bugs of issue 9 were re-found).
+MACHINES_RUN = [0]
+
+
 class Caches:
     """Memoising reader and comparer keyed exactly as the app's caches are."""
 
@@ -149,6 +154,7 @@ class PairPage(RuleBasedStateMachine):
 
     def __init__(self) -> None:
         super().__init__()
+        MACHINES_RUN[0] += 1
         caches = Caches()
         self.model = SessionModel(
             {},
@@ -417,5 +423,11 @@ PairPage.TestCase.settings = settings(
     stateful_step_count=25,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+    phases=[Phase.generate] if os.environ.get("STATE_NO_SHRINK") else list(Phase),
 )
+
+
+def teardown_module() -> None:
+    if os.environ.get("STATE_NO_SHRINK"):
+        print(f"\nstate machine examples run: {MACHINES_RUN[0]}")
 TestPairPage = PairPage.TestCase
