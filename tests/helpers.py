@@ -13,6 +13,8 @@ import numpy as np
 from PIL import Image
 from scipy import ndimage
 
+from maskapp import MaskError
+
 # ---------------------------------------------------------------- masks
 
 
@@ -99,3 +101,26 @@ def npy_header(shape: tuple | str, descr: str = "|b1", body: bytes = b"\0" * 16)
 def png_chunk(kind: bytes, data: bytes) -> bytes:
     """One PNG chunk with its length and a correct CRC."""
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+# ---------------------------------------------------------------- messages
+
+#: Words that tell a person what to do (one of them is in every MaskError message).
+ACTION_WORDS = (
+    "save", "export", "choose", "use", "check", "name a file", "downscale", "upload",
+    "replace", "reshape", "pass", "renumber", "move", "try", "crop", "must",
+)  # fmt: skip
+PILLOW_PHRASES = ("cannot identify image file", "image file is truncated", "decompression bomb")
+MAX_MESSAGE = 500
+
+
+def assert_actionable(err: MaskError) -> None:
+    """One short line that says what to do, in maskapp's words rather than Pillow's."""
+    message = str(err)
+    assert message and message == message.strip(), repr(message)
+    assert "\n" not in message and "\r" not in message, repr(message)
+    assert len(message) <= MAX_MESSAGE, f"{len(message)} characters: {message[:200]}…"
+    assert any(word in message.lower() for word in ACTION_WORDS), message
+    assert not message.lower().startswith(PILLOW_PHRASES), message
+    if err.__cause__ is not None:
+        assert message != str(err.__cause__), message

@@ -39,7 +39,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import blob, encode, npy, png_chunk
+from helpers import ACTION_WORDS, assert_actionable, blob, encode, npy, png_chunk
 from helpers import npy_header as npy_file_with_header  # npy_header is a mutator here
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -655,24 +655,6 @@ MAGICS = (
 # The contract
 # ---------------------------------------------------------------------------
 
-ACTION_WORDS = (
-    "save", "export", "choose", "use", "check", "downscale", "upload", "replace", "reshape",
-    "pass", "renumber", "move", "try", "crop", "must",
-)  # fmt: skip
-PILLOW_PHRASES = ("cannot identify image file", "image file is truncated", "decompression bomb")
-MAX_MESSAGE = 500
-
-
-def check_message(err: MaskError) -> None:
-    """One non-empty line that says what to do, in maskapp's words."""
-    message = str(err)
-    assert message and message == message.strip(), repr(message)
-    assert "\n" not in message and "\r" not in message, repr(message)
-    assert len(message) <= MAX_MESSAGE, f"{len(message)} characters: {message[:200]}…"
-    assert any(word in message.lower() for word in ACTION_WORDS), message
-    assert not message.lower().startswith(PILLOW_PHRASES), message
-
-
 def check_mask(mask: Mask, kind: str) -> None:
     array = mask.array
     assert isinstance(mask, Mask)
@@ -724,7 +706,7 @@ def check_read(reader: str, data: bytes, *, tolerate_known: bool = True) -> tupl
         result = READERS[reader](data)
     except MaskError as err:
         elapsed = time.perf_counter() - start
-        check_message(err)
+        assert_actionable(err)
         outcome = "MaskError"
     except Exception as err:
         if not (tolerate_known and known_bug(err)):

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import blob, encode, grey, jpeg, npy, npy_header, png_chunk
+from helpers import assert_actionable, blob, encode, grey, jpeg, npy, npy_header, png_chunk
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -126,24 +126,6 @@ def exif(orientation: int) -> Image.Exif:
 def agreement(a: np.ndarray, b: np.ndarray) -> float:
     assert a.shape == b.shape
     return float(np.mean(a == b))
-
-
-ACTION_WORDS = (
-    "save", "export", "choose", "use", "check", "name a file", "downscale", "upload",
-    "replace", "reshape", "pass", "renumber", "move", "try", "crop", "must",
-)  # fmt: skip
-PILLOW_PHRASES = ("cannot identify image file", "image file is truncated", "decompression bomb")
-
-
-def assert_actionable(err: MaskError) -> None:
-    """One line, says what to do, and is maskapp's sentence rather than Pillow's."""
-    message = str(err)
-    assert message.strip() == message and message
-    assert "\n" not in message and "\r" not in message, message
-    assert any(word in message.lower() for word in ACTION_WORDS), message
-    assert not message.lower().startswith(PILLOW_PHRASES), message
-    if err.__cause__ is not None:
-        assert message != str(err.__cause__)
 
 
 def read_error(source, **kwargs) -> MaskError:
