@@ -55,7 +55,14 @@ from .colours import (
     Layer,
 )
 from .matrix import Normalize, confusion_matrix_figure
-from .overlay import class_overlay_figure, overlay_figure, overlay_png, with_overlay_opacity
+from .overlay import (
+    OPACITY_STEPS,
+    class_overlay_figure,
+    overlay_figure,
+    overlay_png,
+    with_opacity_slider,
+    with_overlay_opacity,
+)
 from .panels import error_distance_figure, side_by_side_figure
 from .raster import Region, display_step, downsample_max
 
@@ -64,6 +71,7 @@ __all__ = [
     "CONFUSION_PALETTE",
     "MARK_COLOR",
     "MASK_COLOR",
+    "OPACITY_STEPS",
     "PALETTE",
     "STATE_MEANINGS",
     "STATE_NAMES",
@@ -80,5 +88,6 @@ __all__ = [
     "overlay_figure",
     "overlay_png",
     "side_by_side_figure",
+    "with_opacity_slider",
     "with_overlay_opacity",
 ]

@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from ..encode import BACKGROUND_BUDGET, OVERLAY_BUDGET, data_uri, palette_png
+from ..void import DEFAULT_VOID
 from .colours import (
     ALL_LAYERS,
     CLASS_COLORS,
@@ -90,7 +91,7 @@ def side_by_side_figure(
     background: np.ndarray | None = None,
     max_side: int = 768,
     kind: Literal["binary", "labels"] = "binary",
-    void: int | None = 255,
+    void: int | None = DEFAULT_VOID,
     opacity: float = 0.6,
     layers: Sequence[Layer] = ALL_LAYERS,
     contour_only: bool = False,
