@@ -74,7 +74,7 @@ def test_fused_counts_equal_plain_numpy(shape, dtype):
     assert np.array_equal(c.col_candidate, b.sum(axis=0))
 
 
-@pytest.mark.slow
+@pytest.mark.slow  # imports scikit-learn (~2 s)
 def test_against_scikit_learn_on_realistic_masks():
     from sklearn import metrics as skm
 
@@ -93,6 +93,7 @@ def test_against_scikit_learn_on_realistic_masks():
     assert (s.tn, s.fp, s.fn, s.tp) == (tn, fp, fn, tp)
 
 
+@pytest.mark.slow  # imports MedPy (~1–2 s)
 def test_against_medpy_on_realistic_masks():
     from medpy.metric import binary
 
