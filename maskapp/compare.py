@@ -415,6 +415,8 @@ def _fast_mask(array: np.ndarray, area: int) -> Mask:
         raise MaskError(_too_large(*array.shape))
     values: tuple = (0, 1) if 0 < area < array.size else ((1,) if area else (0,))
     bool_view = np.ascontiguousarray(array).view(np.bool_)
+    if array.dtype == bool:
+        values = tuple(bool(v) for v in values)
     info = Interpretation(
         source="numpy array",
         format=None,
@@ -423,8 +425,9 @@ def _fast_mask(array: np.ndarray, area: int) -> Mask:
         shape=array.shape,
         kind="binary",
         rule="set pixels are foreground" if array.dtype == bool else "nonzero is foreground",
-        values=tuple(bool(v) for v in values) if array.dtype == bool else values,
+        values=values,
         n_values=len(values),
         foreground=area,
+        value_range=(values[0], values[-1]),
     )
     return Mask(bool_view, info)

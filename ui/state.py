@@ -500,6 +500,11 @@ class SessionModel:
         source = self.source("background")
         if source is None:
             return None, None
+        if source.origin == "demo":
+            demo = self._demo_file(source)
+            if demo is None:
+                return None, None
+            source = replace(source, name=demo[0], digest=demo[2])
         try:
             self.image_reader(source.digest, self._data(source))
         except MaskError as err:

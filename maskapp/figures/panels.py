@@ -100,8 +100,9 @@ def side_by_side_figure(
     names: tuple[str, str, str] = ("Reference", "Candidate", "Overlay"),
     smooth: bool | None = None,
     title: str | None = None,
+    stacked: bool = False,
 ) -> go.Figure:
-    """Three linked panels: reference | candidate | overlay.
+    """Three linked panels: reference | candidate | overlay (or one under another).
 
     Zooming or panning one panel moves the others (their x and y axes are
     matched). Masks and the overlay are placed as in :func:`overlay_figure`,
@@ -123,6 +124,8 @@ def side_by_side_figure(
     max_side : int
         Most display pixels per side in each panel (default 768, so three
         panels stay under 1 MB together).
+    stacked : bool
+        Panels in a column (for narrow screens) instead of a row.
 
     Other parameters are those of :func:`overlay_figure`.
 
@@ -152,20 +155,25 @@ def side_by_side_figure(
     smooth = auto_smooth(view, panels=3) if smooth is None else smooth
 
     fig = make_subplots(
-        rows=1,
-        cols=3,
+        rows=3 if stacked else 1,
+        cols=1 if stacked else 3,
         shared_xaxes="all",
         shared_yaxes="all",
         horizontal_spacing=0.02,
+        vertical_spacing=0.06,
         subplot_titles=[escape(n) for n in names],
     )
+
+    def at(panel: int) -> dict[str, int]:
+        return {"row": panel, "col": 1} if stacked else {"row": 1, "col": panel}
+
     # Three panels share the 1 MB: smaller budgets per image.
     bg_trace = None
     if background is not None:
         bg_trace = background_trace(np.asarray(background), view, BACKGROUND_BUDGET // 3)
     for col, mask in ((1, reference), (2, candidate)):
         if bg_trace is not None:
-            fig.add_trace(bg_trace, row=1, col=col)
+            fig.add_trace(bg_trace, **at(col))
         indices, colours, alphas = _mask_indices(mask, view, kind, void)
         if background is not None:
             alphas = [min(a, alpha) for a in alphas]
@@ -183,11 +191,10 @@ def side_by_side_figure(
                 escape(names[col - 1]),
                 smooth=smooth,
             ),
-            row=1,
-            col=col,
+            **at(col),
         )
     if bg_trace is not None:
-        fig.add_trace(bg_trace, row=1, col=3)
+        fig.add_trace(bg_trace, **at(3))
     overlay, codes_small = overlay_trace(
         confusion,
         view,
@@ -198,7 +205,7 @@ def side_by_side_figure(
         budget=OVERLAY_BUDGET // 3,
         smooth=smooth,
     )
-    fig.add_trace(overlay, row=1, col=3)
+    fig.add_trace(overlay, **at(3))
     labels = kind == "labels"
     fig.add_trace(
         hover_trace(
@@ -209,18 +216,17 @@ def side_by_side_figure(
             candidate_labels=candidate if labels else None,
             void=void,
         ),
-        row=1,
-        col=3,
+        **at(3),
     )
     for col in (1, 2, 3):
         axis = "" if col == 1 else str(col)
-        fig.add_trace(corner_trace(view, f"x{axis}", f"y{axis}"), row=1, col=col)
+        fig.add_trace(corner_trace(view, f"x{axis}", f"y{axis}"), **at(col))
     shown_counts = (
         counts_from(counts) if counts is not None else count_states(confusion[view.slices])
     )
     for trace in legend_traces(shown_counts, layers):
-        fig.add_trace(trace, row=1, col=3)
-    image_layout(fig, view, title, panels=3)
+        fig.add_trace(trace, **at(3))
+    image_layout(fig, view, title, panels=3, stacked=stacked)
     return fig
 
 

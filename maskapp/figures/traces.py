@@ -285,7 +285,9 @@ _PANEL_TITLE_ROOM = _PANEL_TITLE_SHIFT + 18
 _BOTTOM_ROOM = 75
 
 
-def image_layout(fig: go.Figure, view: View, title: str | None, *, panels: int = 1) -> None:
+def image_layout(
+    fig: go.Figure, view: View, title: str | None, *, panels: int = 1, stacked: bool = False
+) -> None:
     """Pixel axes (y down, equal aspect), plain-text title, legend under the plot.
 
     The legend goes under the plot (not above it, where the modebar covers it
@@ -300,8 +302,12 @@ def image_layout(fig: go.Figure, view: View, title: str | None, *, panels: int =
     bottom = _BOTTOM_ROOM
     # A height that fits the image's aspect at a typical page width; equal
     # aspect (scaleanchor) keeps pixels square whatever width the page gives.
-    width = 700 / panels
-    height = int(min(900, max(320, width * rows / cols + top + bottom)))
+    if stacked:
+        # One panel's height per panel, in a column (a phone's narrow screen).
+        height = int(min(2400, max(480, panels * 400 * rows / cols * 1.06 + top + bottom)))
+    else:
+        width = 700 / panels
+        height = int(min(900, max(320, width * rows / cols + top + bottom)))
     if title:
         fig.update_layout(
             title={"text": escape(title), "x": 0, "xanchor": "left", "font": {"size": 14}}
