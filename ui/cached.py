@@ -39,9 +39,12 @@ CACHE = dict(ttl=1800, show_spinner=False)
 #: Pixel cap per mask for this app (MASKAPP_MAX_PIXELS changes it): one visitor
 #: opening every view at 4096² peaks the server at ~570 MB.
 MAX_PIXELS = int(os.environ.get("MASKAPP_MAX_PIXELS", 4096 * 4096))
-# From this many pixels on, comparisons and figure builds run one at a time
-# across all sessions (see large_work).
-SERIAL_PIXELS = int(os.environ.get("MASKAPP_SERIAL_PIXELS", 2048 * 2048))
+
+
+def serial_pixels() -> int:
+    """From this many pixels on, comparisons and figure builds run one at a time
+    across all sessions (see large_work); MASKAPP_SERIAL_PIXELS changes it."""
+    return int(os.environ.get("MASKAPP_SERIAL_PIXELS", 2048 * 2048))
 
 
 @st.cache_resource(show_spinner=False)
@@ -92,14 +95,14 @@ def _large_work_lock() -> threading.RLock:
 
 @contextmanager
 def large_work(pixels: int) -> Iterator[None]:
-    """Run the block alone among all sessions when it handles ``pixels`` ≥ SERIAL_PIXELS.
+    """Run the block alone among all sessions when it handles ``pixels`` ≥ serial_pixels().
 
     At the pixel cap one comparison or figure build costs ~70–160 MB on top of
     the caches; several visitors computing at the same moment could push a
     690 MB host over its limit. The others wait; a cached result is served
     without waiting. Re-entrant: a figure build may need the comparison.
     """
-    if pixels < SERIAL_PIXELS:
+    if pixels < serial_pixels():
         yield
         return
     with _large_work_lock():

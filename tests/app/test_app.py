@@ -224,6 +224,7 @@ def test_a_bad_candidate_shows_one_error_and_keeps_both_good_inputs(bad):
 def test_a_bad_reference_shows_one_error_and_keeps_the_candidate(bad):
     name, data, fragment = BAD_FILES[bad]
     at = new_app()
+    upload(at, "reference", "ref.png", REFERENCE_PNG)
     upload(at, "candidate", "cand.png", CANDIDATE_PNG)
     before = metrics(at)
     upload(at, "reference", name, data)
@@ -231,9 +232,17 @@ def test_a_bad_reference_shows_one_error_and_keeps_the_candidate(bad):
     errors = [e.value for e in at.error]
     assert len(errors) == 1, errors
     assert fragment in errors[0] and errors[0].startswith("Reference (A) «"), errors[0]
-    assert metrics(at) == before  # still the demo reference against the uploaded candidate
-    assert any(c.startswith("demo file «typical\\_reference\\.png»") for c in captions(at))
+    assert metrics(at) == before  # both good uploads are kept
+    assert any(c.startswith("uploaded «ref\\.png»") for c in captions(at))
     assert any(c.startswith("uploaded «cand\\.png»") for c in captions(at))
+
+
+def test_uploading_only_the_reference_asks_for_the_candidate():
+    at = upload(new_app(), "reference", "ref.png", REFERENCE_PNG)
+    assert not at.error and not at.metric
+    (info,) = [i.value for i in at.info if "Now upload" in i.value]
+    assert info.startswith("Now upload the candidate (prediction)"), info
+    assert not [b for b in at.button if "Resize" in b.label]
 
 
 def test_a_hostile_file_name_is_shown_inert():
@@ -315,6 +324,7 @@ def test_demo_masks_button_forgets_uploads_and_drawings():
     at = new_app()
     demo = metrics(at)
     upload(at, "reference", "ref.png", REFERENCE_PNG)
+    upload(at, "candidate", "cand.png", CANDIDATE_PNG)
     assert metrics(at) != demo
     next(b for b in at.button if "Demo masks" in b.label).click().run()
     assert not at.exception
@@ -333,8 +343,9 @@ def test_moving_the_threshold_slider_updates_the_numbers_in_the_same_run():
     at = new_app()
     upload(at, "reference", "ref.png", REFERENCE_PNG)
     upload(at, "candidate", "soft.npy", buffer.getvalue())
-    slider = at.slider(key="threshold")
+    slider = at.slider(key="threshold_candidate")
     assert slider.value == 0.5
+    assert not [s for s in at.slider if s.key == "threshold_reference"]  # a binary PNG
     expected = compare(REFERENCE_PNG, soft.astype(np.float32), threshold=0.5)
     assert metrics(at)["IoU"] == f"{expected.overlap.iou:.4f}"
     slider.set_value(0.8).run()
@@ -361,7 +372,7 @@ def test_swap_exchanges_precision_and_recall():
 
 def test_label_mode_on_the_labels_case_shows_the_class_table_and_mean_iou():
     at = run_selected(new_app(), case="labels")
-    assert at.toggle(key="labels_labels").value is True
+    assert at.toggle(key="labels").value is True
     run_selected(at, view="classes")
     assert not at.exception and not at.error
     mean = [c for c in captions(at) if c.startswith("Mean IoU")]
@@ -488,8 +499,10 @@ def test_large_comparisons_run_one_at_a_time_across_sessions(
     import time
 
     import maskapp
+    import ui.cached
 
     real_compare = maskapp.compare
+    real_compare_masks = ui.cached.compare_masks
     running, most = [0], [0]
     count = threading.Lock()
 
@@ -499,12 +512,12 @@ def test_large_comparisons_run_one_at_a_time_across_sessions(
             most[0] = max(most[0], running[0])
         try:
             time.sleep(0.5)
-            return real_compare(*args, **kwargs)
+            return real_compare_masks(*args, **kwargs)
         finally:
             with count:
                 running[0] -= 1
 
-    monkeypatch.setattr(maskapp, "compare", slow_compare)
+    monkeypatch.setattr(ui.cached, "compare_masks", slow_compare)
     monkeypatch.setenv("MASKAPP_SERIAL_PIXELS", str(serial_pixels))
     apps = [new_app() for _ in range(2)]
     # Masks no other test uses, so neither comparison comes from the cache.
