@@ -139,7 +139,7 @@ def test_resize_brings_the_candidate_to_the_reference_by_nearest_neighbour():
 # ---------------------------------------------------------------- fast and general paths
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(
     st.tuples(st.integers(1, 16), st.integers(1, 16)).flatmap(
         lambda shape: st.tuples(hnp.arrays(bool, shape), hnp.arrays(bool, shape))
