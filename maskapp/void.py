@@ -46,10 +46,10 @@ def check_void(void: object) -> int | None:
         value = int(str(void).strip())
     except ValueError:
         value = -1
-    if value < 0 or value >= 2**31 or (isinstance(void, float) and not float(void).is_integer()):
+    if value < 1 or value >= 2**31 or (isinstance(void, float) and not float(void).is_integer()):
         raise MaskError(
-            f"The void label must be a whole number ≥ 0 (or none), not {void!r}; "
-            f"VOC uses {DEFAULT_VOID}."
+            f"The void label must be a whole number ≥ 1 (0 is the background) or none, "
+            f"not {void!r}; VOC uses {DEFAULT_VOID}."
         )
     return value
 

@@ -86,8 +86,13 @@ def compare_masks(reference: Mask, candidate: Mask, options: Options) -> Compari
 
 def digest_of(data: bytes | np.ndarray) -> str:
     """A short content digest: the cache key of an input, taken once when it arrives."""
-    raw = data.tobytes() if isinstance(data, np.ndarray) else data
-    return hashlib.blake2b(raw, digest_size=12).hexdigest()
+    digest = hashlib.blake2b(digest_size=12)
+    if isinstance(data, np.ndarray):
+        # The same bytes at another shape (a transposed drawing) are another mask.
+        digest.update(f"{data.dtype.str}{data.shape}".encode())
+        data = np.ascontiguousarray(data).tobytes()
+    digest.update(data)
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -136,6 +141,8 @@ class Shown:
     message: str | None = None
     waiting: bool = False
     can_resize: bool = False
+    #: The two masks as read (before any approved resize): what is compared.
+    read: tuple[Mask, Mask] | None = field(default=None, repr=False)
 
 
 class SessionModel:
@@ -456,9 +463,8 @@ class SessionModel:
         prepared = self._prepare()
         if prepared.message is not None:
             return prepared
-        ref, cand = prepared.inputs["reference"], prepared.inputs["candidate"]
         try:
-            result = self.comparer(prepared.token, ref.mask, cand.mask, prepared.options)
+            result = self.comparer(prepared.token, *prepared.read, prepared.options)
         except MaskError as err:
             return replace(prepared, message=str(err))
         return replace(prepared, result=result)
@@ -493,7 +499,7 @@ class SessionModel:
             resized = replace(cand, mask=pair.candidate, resized_from=cand.mask.shape)
             inputs = dict(inputs, candidate=resized)
         token = "|".join((ref.token, cand.token, repr(sorted(options.to_dict().items()))))
-        return Shown(inputs, options, token=token)
+        return Shown(inputs, options, token=token, read=(ref.mask, cand.mask))
 
     def background(self) -> tuple[Source | None, str | None]:
         """The background photo's source and, if it cannot be read, why."""

@@ -547,3 +547,158 @@ def test_large_comparisons_run_one_at_a_time_across_sessions(
     for at, (reference, candidate) in zip(apps, pairs, strict=True):
         expected = real_compare(reference, candidate, distances=False, objects=False)
         assert metrics(at)["IoU"] == f"{expected.overlap.iou:.4f}"
+
+
+# ---------------------------------------------------------------- what the page shows is the
+# comparison of the inputs shown (issue 9's sequences; each failed before the session model)
+
+
+def _jpeg(mask: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(np.asarray(mask, np.uint8) * 255).save(buffer, "JPEG", quality=70)
+    return buffer.getvalue()
+
+
+def _npy(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, array)
+    return buffer.getvalue()
+
+
+def test_a_jpeg_threshold_never_reaches_the_next_file():
+    """A lossy JPEG as A brings a threshold slider; a bool .npy as B keeps its own rule."""
+    at = new_app()
+    upload(at, "reference", "ref.jpg", _jpeg(REFERENCE))
+    upload(at, "candidate", "cand.npy", _npy(CANDIDATE))
+    expected = compare(read_mask(_jpeg(REFERENCE)), read_mask(_npy(CANDIDATE)))
+    assert metrics(at)["IoU"] == f"{expected.overlap.iou:.4f}"
+    assert not any("threshold given" in c for c in captions(at)), captions(at)
+    assert [s.key for s in at.slider if s.key.startswith("threshold_")] == ["threshold_reference"]
+    # Moving A's threshold changes A only; the demo comes back on its own rules.
+    at.slider(key="threshold_reference").set_value(200.0).run()
+    expected = compare(
+        read_mask(_jpeg(REFERENCE), threshold=200.0), read_mask(_npy(CANDIDATE))
+    )
+    assert metrics(at)["IoU"] == f"{expected.overlap.iou:.4f}"
+    next(b for b in at.button if "Demo masks" in b.label).click().run()
+    assert metrics(at) == metrics(new_app())
+    assert not any("threshold given" in c for c in captions(at))
+
+
+def test_label_mode_then_the_labels_case_gives_the_numbers_of_a_fresh_link():
+    at = new_app()
+    at.toggle(key="labels").set_value(True).run()
+    assert at.text_input(key="void").value == "255"
+    run_selected(at, case="labels", view="classes")
+    fresh = AppTest.from_file(str(APP), default_timeout=60)
+    fresh.query_params["case"] = "labels"
+    fresh.query_params["view"] = "classes"
+    fresh.run()
+    assert not fresh.exception, fresh.exception
+    mean = [c for c in captions(at) if c.startswith("Mean IoU")]
+    assert mean == [c for c in captions(fresh) if c.startswith("Mean IoU")]
+    assert mean[0].startswith("Mean IoU 0.7849"), mean
+    assert at.text_input(key="void").value == "255"
+    assert 255 not in set(at.dataframe[0].value["label"])
+    assert metrics(at) == metrics(fresh)
+
+
+def test_every_option_in_the_link_is_applied_by_a_fresh_session():
+    at = new_app()
+    at.radio(key="hd95").set_value("pooled").run()
+    at.number_input(key="tau").set_value(2.5).run()
+    at.radio(key="conn").set_value(4).run()
+    at.number_input(key="row_spacing").set_value(0.5).run()
+    link = dict(at.query_params)
+    assert {"hd95", "tau", "conn", "spacing"} <= set(link), link
+    fresh = AppTest.from_file(str(APP), default_timeout=60)
+    for key, value in link.items():
+        fresh.query_params[key] = value[0] if isinstance(value, list) else value
+    fresh.run()
+    assert not fresh.exception and not fresh.warning
+    run_selected(at, view="table")
+    run_selected(fresh, view="table")
+    assert at.dataframe[0].value.equals(fresh.dataframe[0].value)
+    expected = compare(
+        *(ROOT / "assets" / CASES["typical"]["files"][r] for r in ("reference", "candidate")),
+        hd95="pooled",
+        tolerance=2.5,
+        connectivity=4,
+        spacing=(0.5, 1.0),
+    )
+    assert metrics(fresh)["HD95"] == f"{expected.surface.hd95:.4f}"
+
+
+def test_a_bad_link_value_is_one_warning_and_the_default():
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.query_params["tau"] = "-1"
+    at.query_params["case"] = "nope"
+    at.run()
+    assert not at.exception
+    warnings = [w.value for w in at.warning]
+    assert len(warnings) == 2 and all("was ignored" in w for w in warnings), warnings
+    assert metrics(at) == metrics(new_app())
+
+
+def test_selecting_an_object_row_outlines_it():
+    at = run_selected(new_app(), view="objects")
+    at.session_state["object_table"] = {"selection": {"rows": [0], "columns": []}}
+    at.run()
+    assert not at.exception, at.exception
+    assert len(at.get("plotly_chart")) == 1
+    assert any("Select a row" in c for c in captions(at))
+
+
+def test_after_a_resize_the_candidate_says_so_and_a_selection_edits_it():
+    small = disk(ROWS // 2, COLS // 2, (0.25 * ROWS, 0.24 * COLS), 0.14 * ROWS)
+    at = new_app()
+    upload(at, "reference", "ref.png", REFERENCE_PNG)
+    upload(at, "candidate", "small.png", png_bytes(small))
+    (error,) = [e.value for e in at.error]
+    assert "differ in size" in error and "Resize candidate to reference" in error
+    next(b for b in at.button if b.label.startswith("Resize candidate")).click().run()
+    assert not at.exception and not at.error
+    caption = next(c for c in captions(at) if c.startswith("uploaded «small\\.png»"))
+    assert f"{SIZE} px (resized from {COLS // 2}×{ROWS // 2})" in caption, caption
+    expected = compare(REFERENCE_PNG, png_bytes(small), resize=True)
+    assert metrics(at)["IoU"] == f"{expected.overlap.iou:.4f}"
+    event = {"selection": {"box": [{"x": [10, 60], "y": [10, 60]}], "lasso": [], "points": []}}
+    at.session_state["overlay_chart"] = event
+    at.run()
+    at.button(key="sel_candidate_False").click().run()
+    assert not at.exception, at.exception
+    resized = read_mask(png_bytes(small)).array
+    from maskapp.masks import resize_nearest
+
+    edited = polygons_to_mask(
+        selection_polygons(event), REFERENCE.shape, base=resize_nearest(resized, REFERENCE.shape)
+    )
+    assert metrics(at)["IoU"] == f"{compare(REFERENCE, edited).overlap.iou:.4f}"
+
+
+def test_a_transposed_pair_says_so_and_offers_no_resize():
+    at = new_app()
+    upload(at, "reference", "ref.png", REFERENCE_PNG)
+    upload(at, "candidate", "t.png", png_bytes(np.ascontiguousarray(REFERENCE.T)))
+    (error,) = [e.value for e in at.error]
+    assert "transposed" in error, error
+    assert not [b for b in at.button if b.label.startswith("Resize")]
+
+
+def test_label_mode_headline_says_what_iou_means_and_the_matrix_names_classes():
+    at = run_selected(new_app(), case="labels")
+    assert any("foreground (any class) vs background" in c for c in captions(at))
+    run_selected(at, view="classes")
+    (matrix,) = [c for c in at.get("plotly_chart") if "heatmap" in c.proto.spec]
+    spec = json.loads(matrix.proto.spec)
+    ticks = spec["layout"]["xaxis"].get("ticktext") or []
+    assert any("stroma" in t for t in ticks), ticks
+
+
+def test_a_void_label_of_zero_is_refused_in_one_line():
+    at = run_selected(new_app(), case="labels")
+    at.text_input(key="void").set_value("0").run()
+    assert not at.exception
+    (error,) = [e.value for e in at.error]
+    assert "0 is the background" in error
+    assert at.text_input(key="void").value == "255"

@@ -207,7 +207,8 @@ class PairPage(RuleBasedStateMachine):
         return read_mask(self._bytes(entry), kind=self.kind, threshold=threshold, void=self.void)
 
     def _pair_key(self):
-        return (self.slots["reference"], self.slots["candidate"], self.kind, self.void)
+        ref, cand = (_comparable(self.slots[slot]) for slot in SLOTS)
+        return (ref, cand, self.kind, self.void)
 
     def _expected(self):
         """(Comparison or None, fragment the message must hold) for what a person did."""
@@ -394,7 +395,20 @@ class PairPage(RuleBasedStateMachine):
             assert shown.message and fragment in shown.message, (shown.message, fragment)
             return
         assert shown.message is None, shown.message
-        assert shown.result.to_dict() == expected.to_dict()
+        got, want = shown.result.to_dict(), expected.to_dict()
+        assert got == want, _differences(got, want)
+
+
+def _differences(got: dict, want: dict, prefix: str = "") -> list[str]:
+    """The keys (dotted) whose values differ, with both values."""
+    out = []
+    for key in sorted(set(got) | set(want)):
+        a, b = got.get(key), want.get(key)
+        if isinstance(a, dict) and isinstance(b, dict):
+            out += _differences(a, b, f"{prefix}{key}.")
+        elif a != b:
+            out.append(f"{prefix}{key}: shown {a!r}, fresh {b!r}")
+    return out
 
 
 def _other(slot: str) -> str:
