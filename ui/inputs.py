@@ -7,7 +7,7 @@ import streamlit as st
 from maskapp.io import EXTENSIONS
 from maskapp.masks import size_text
 from maskapp.report import display_name
-from ui.state import ROLES, SLOTS, TITLES, Input, SessionModel, Shown, reading_caption
+from ui.state import ROLES, SLOTS, TITLES, Input, SessionModel, Shown
 from ui.widgets import act, synced
 
 _HEADINGS = {
@@ -145,3 +145,18 @@ def actions(model: SessionModel) -> None:
         help="Forget uploads, drawings and thresholds; show the demo case again.",
         on_click=model.restore_demo,
     )
+
+
+def reading_caption(item: Input) -> str:
+    """One line under a slot: where the mask came from, its size and the rule read."""
+    info = item.mask.info
+    origin = {"demo": "demo file", "upload": "uploaded", "drawing": "drawn here"}
+    parts = [
+        f"{origin[item.source.origin]} «{display_name(item.source.name)}»",
+        f"{size_text(info.shape)} px",
+    ]
+    if item.resized_from is not None:
+        parts[-1] += f" (resized from {size_text(item.resized_from)})"
+    parts += [f"{info.mode} ({info.dtype})", f"{info.n_values} value(s)", f"rule: {info.rule}"]
+    notes = [n for n in info.notes if not n.startswith("resized by nearest")]
+    return " · ".join(parts + notes)

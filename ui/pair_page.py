@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import inputs
+from ui import inputs, links
 from ui.cached import return_freed_arrays_to_the_os, session_model
 from ui.downloads import downloads
 from ui.drawing_panel import drawing_panel
@@ -28,7 +28,7 @@ def render() -> None:
     first_run = "m.case" not in st.session_state
     model = session_model()
     if first_run:
-        for problem in model.open_link(st.query_params.to_dict()):
+        for problem in links.open_link(model, st.query_params.to_dict()):
             st.session_state.setdefault("ui.link_problems", []).append(problem)
     sidebar(model)
     st.title("Compare two segmentation masks")
@@ -96,7 +96,7 @@ def _numbers(model: SessionModel, shown: Shown, background) -> None:
 
 def _share_link(model: SessionModel) -> None:
     """Keep the address bar's parameters equal to the model's, and show the link."""
-    link = model.to_link()
+    link = links.to_link(model)
     for key in list(st.query_params):
         if key not in link and key not in DISPLAY_PARAMS:
             del st.query_params[key]

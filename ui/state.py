@@ -15,7 +15,7 @@ Rules this model keeps, whatever the order of actions:
 - an uploaded mask is never compared with a demo mask ("now upload the
   candidate"); a resize holds for the one pair it was approved for;
 - the numbers are those of :func:`maskapp.compare` on the inputs shown with
-  the options shown, and the share link carries every option that changes one.
+  the options shown (share links, ui/links.py, carry every option that changes one).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ import numpy as np
 from maskapp import MaskError
 from maskapp.compare import Comparison, compare_pair
 from maskapp.errors import SizeMismatch
-from maskapp.masks import Mask, interpret, size_text
+from maskapp.masks import Mask, interpret
 from maskapp.pair import Options, pair_of
 from maskapp.void import DEFAULT_VOID, parse_void
 
@@ -54,8 +54,7 @@ Comparer = Callable[[str, Mask, Mask, Options], Comparison]
 #: A demo asset's bytes and digest by file name.
 Assets = Callable[[str], tuple[bytes, str]]
 
-#: The comparison options a person can change, their defaults, and their
-#: short names in the share link.
+#: The comparison options a person can change, and their defaults.
 OPTION_DEFAULTS: dict[str, Any] = {
     "void_policy": "reference",
     "include_background": False,
@@ -66,16 +65,6 @@ OPTION_DEFAULTS: dict[str, Any] = {
     "boundary_width": 2.0,
     "connectivity": 8,
     "match_iou": 0.5,
-}
-_LINK_NAMES = {
-    "void_policy": "void_policy",
-    "include_background": "background0",
-    "hd95": "hd95",
-    "boundary_connectivity": "bconn",
-    "tolerance": "tau",
-    "boundary_width": "band",
-    "connectivity": "conn",
-    "match_iou": "match",
 }
 
 
@@ -395,60 +384,6 @@ class SessionModel:
                 return masks[slot].shape
         return (256, 256)
 
-    # ------------------------------------------------------------ share links
-
-    def to_link(self) -> dict[str, str]:
-        """Query parameters that reproduce every number (never any pixels)."""
-        out = {"case": self.case_key, "mode": self.kind, "view": self.view}
-        if self.kind == "labels":
-            out["void"] = "none" if self.void is None else str(self.void)
-        options = self.store["m.options"]
-        row, col = options["spacing"]
-        if (row, col) != OPTION_DEFAULTS["spacing"]:
-            out["spacing"] = f"{row:g},{col:g}"
-        for key, name in _LINK_NAMES.items():
-            if options[key] != OPTION_DEFAULTS[key]:
-                out[name] = _link_text(options[key])
-        for slot in SLOTS:
-            source = self.source(slot)
-            if source is not None and source.threshold is not None:
-                out[f"threshold_{slot}"] = f"{source.threshold:g}"
-        reference = self.source("reference")
-        if reference is not None and reference.origin == "demo" and reference.role != "reference":
-            out["swap"] = "1"
-        return out
-
-    def open_link(self, params: Mapping[str, str]) -> list[str]:
-        """Apply a share link's parameters; returns one sentence per value ignored."""
-        problems: list[str] = []
-
-        def attempt(name: str, action: Callable[[], None]) -> None:
-            try:
-                action()
-            except (MaskError, ValueError, KeyError) as err:
-                problems.append(f"The link's {name}={params[name]!r} was ignored: {err}")
-
-        if "case" in params:
-            attempt("case", lambda: self.select_case(params["case"]))
-        if params.get("swap") == "1":
-            self.swap()
-        if "mode" in params:
-            attempt("mode", lambda: self.set_mode(params["mode"]))
-        if "void" in params:
-            attempt("void", lambda: self.set_void(params["void"]))
-        if "spacing" in params:
-            attempt("spacing", lambda: self.set_option("spacing", params["spacing"].split(",")))
-        for key, name in _LINK_NAMES.items():
-            if name in params:
-                attempt(name, lambda k=key, n=name: self.set_option(k, _parse(k, params[n])))
-        for slot in SLOTS:
-            name = f"threshold_{slot}"
-            if name in params:
-                attempt(name, lambda s=slot, n=name: self.set_threshold(s, float(params[n])))
-        if "view" in params:
-            self.set_view(params["view"])
-        return problems
-
     # ------------------------------------------------------------ what is shown
 
     def inputs(self) -> dict[str, Input]:
@@ -605,38 +540,3 @@ class SessionModel:
             self.store.pop(f"m.base.{slot}", None)
             if uploaders:
                 self.store[f"m.uploader.{slot}"] = self.uploader_generation(slot) + 1
-
-
-def _link_text(value: Any) -> str:
-    if isinstance(value, bool):
-        return str(int(value))
-    return f"{value:g}" if isinstance(value, float) else str(value)
-
-
-def _parse(key: str, text: str) -> Any:
-    """A link parameter's text as the option's type."""
-    default = OPTION_DEFAULTS[key]
-    if isinstance(default, bool):
-        return text.strip().lower() in ("1", "true", "yes")
-    if isinstance(default, int):
-        return int(text)
-    if isinstance(default, float):
-        return float(text)
-    return text
-
-
-def reading_caption(item: Input) -> str:
-    """One line under a slot: where the mask came from, its size and the rule read."""
-    from maskapp.report import display_name
-
-    info = item.mask.info
-    origin = {"demo": "demo file", "upload": "uploaded", "drawing": "drawn here"}
-    parts = [
-        f"{origin[item.source.origin]} «{display_name(item.source.name)}»",
-        f"{size_text(info.shape)} px",
-    ]
-    if item.resized_from is not None:
-        parts[-1] += f" (resized from {size_text(item.resized_from)})"
-    parts += [f"{info.mode} ({info.dtype})", f"{info.n_values} value(s)", f"rule: {info.rule}"]
-    notes = [n for n in info.notes if not n.startswith("resized by nearest")]
-    return " · ".join(parts + notes)

@@ -27,6 +27,7 @@ from maskapp import MaskError, compare, read_mask
 from maskapp.drawing import polygons_to_mask
 from maskapp.masks import interpret
 from maskapp.void import DEFAULT_VOID
+from ui import links
 from ui.state import SLOTS, SessionModel, compare_masks, digest_of
 
 pytestmark = pytest.mark.slow
@@ -371,7 +372,7 @@ class PairPage(RuleBasedStateMachine):
             image_reader=caches.image_reader,
             comparer=caches.comparer,
         )
-        assert fresh.open_link(self.model.to_link()) == []
+        assert links.open_link(fresh, links.to_link(self.model)) == []
         mine, theirs = self.model.shown(), fresh.shown()
         assert (mine.result is None) == (theirs.result is None)
         if mine.result is not None:
