@@ -6,6 +6,8 @@ pixel centres (x = column, y = row); canvas scaling against nearest neighbour.
 
 from __future__ import annotations
 
+from unittest import mock
+
 import numpy as np
 import pytest
 from helpers import grid
@@ -13,6 +15,7 @@ from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 from scipy.spatial import ConvexHull, QhullError
 
+from maskapp import drawing
 from maskapp.drawing import (
     ERASE,
     PAINT,
@@ -123,7 +126,7 @@ def distance_to_outline(points: np.ndarray, vertices: np.ndarray) -> np.ndarray:
     out = np.full(len(points), np.inf)
     for a, b in zip(vertices, np.roll(vertices, -1, axis=0), strict=True):
         ab = b - a
-        t = np.clip(((points - a) @ ab) / (ab @ ab), 0, 1)
+        t = np.clip(((points - a) @ ab) / (ab @ ab), 0, 1) if (ab @ ab) else np.zeros(len(points))
         out = np.minimum(out, np.linalg.norm(points - (a + t[:, None] * ab), axis=1))
     return out
 
@@ -145,16 +148,53 @@ def whole_pixel_convex_polygons(draw):
 
 @settings(max_examples=80, deadline=None)
 @given(whole_pixel_convex_polygons())
-@example(np.array([[5.0, 1.0], [0.0, 0.0], [1.0, 0.0]]))  # a sliver: outline 0.73 px out
-def test_a_polygon_fills_every_pixel_centre_inside_it_and_nothing_a_pixel_beyond(vertices):
+@example(np.array([[5.0, 1.0], [0.0, 0.0], [1.0, 0.0]]))  # a sliver
+def test_a_polygon_fills_exactly_the_pixel_centres_inside_it_or_on_its_outline(vertices):
     filled = polygons_to_mask([vertices.tolist()], SHAPE)
     inside = centres_in_convex_polygon(vertices, SHAPE)
     assert not (inside & ~filled).any(), "a pixel whose centre is inside was left out"
-    # Pillow also draws the outline, whose pixels along thin slivers have their
-    # centres up to about 0.8 px outside the polygon.
-    beyond = np.argwhere(filled & ~inside)[:, ::-1].astype(float)  # (x, y)
-    if len(beyond):
-        assert distance_to_outline(beyond, vertices).max() <= 1.0
+    assert not (filled & ~inside).any(), "a pixel whose centre is outside was filled"
+
+
+def centres_inside_even_odd(vertices: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """Pixels whose centre a ray crosses the outline an odd number of times from (pnpoly)."""
+    rows, cols = np.mgrid[: shape[0], : shape[1]]
+    x, y = cols.astype(float), rows.astype(float)
+    inside = np.zeros(shape, bool)
+    for (x0, y0), (x1, y1) in zip(vertices, np.roll(vertices, -1, axis=0), strict=True):
+        if y0 == y1:
+            continue
+        crosses = (y0 > y) != (y1 > y)
+        inside ^= crosses & (x < x0 + (y - y0) * (x1 - x0) / (y1 - y0))
+    return inside
+
+
+@st.composite
+def fractional_lassos(draw):
+    """Lassos of 3–12 vertices in quarter pixels (exact in binary), possibly self-crossing."""
+    n = draw(st.integers(3, 12))
+    xs = draw(st.lists(st.integers(-12, 4 * SHAPE[1] + 12), min_size=n, max_size=n))
+    ys = draw(st.lists(st.integers(-12, 4 * SHAPE[0] + 12), min_size=n, max_size=n))
+    return np.column_stack([xs, ys]) / 4.0
+
+
+@settings(max_examples=80, deadline=None)
+@given(fractional_lassos())
+def test_a_lasso_fills_the_pixel_centres_inside_it_by_the_even_odd_rule(vertices):
+    filled = polygons_to_mask([vertices.tolist()], SHAPE)
+    centres = np.argwhere(np.ones(SHAPE, bool))[:, ::-1].astype(float)  # (x, y)
+    off_outline = (distance_to_outline(centres, vertices) > 1e-9).reshape(SHAPE)
+    inside = centres_inside_even_odd(vertices, SHAPE)
+    assert np.array_equal(filled & off_outline, inside & off_outline)
+    assert filled[~off_outline].all(), "a pixel centre on the outline was left out"
+
+
+@settings(max_examples=60, deadline=None)
+@given(fractional_lassos())
+def test_a_lasso_mirrored_in_the_image_fills_the_mirrored_pixels(vertices):
+    mirrored = np.array([SHAPE[1] - 1, SHAPE[0] - 1]) - vertices
+    filled = polygons_to_mask([vertices.tolist()], SHAPE)
+    assert np.array_equal(polygons_to_mask([mirrored.tolist()], SHAPE), filled[::-1, ::-1])
 
 
 def test_the_square_of_the_docstring_fills_its_four_pixel_centres():
@@ -185,13 +225,6 @@ def test_polygons_outside_the_image_are_clipped():
     assert np.array_equal(out, grid((3, 3), (0, 0, 2, 2)))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: polygons_to_mask hands fractional vertices to Pillow's ImageDraw, which "
-    "truncates them to whole pixels: a box selection x∈[1.3, 3.7], y∈[0.6, 2.4] fills "
-    "columns 1–3 and rows 0–2 (column 1's centre x=1 is outside it, column 4's is as near), "
-    "so every Plotly selection lands up to one pixel up and to the left",
-)
 @pytest.mark.parametrize("box", [(1.3, 3.7, 0.6, 2.4), (0.8, 4.2, 1.6, 2.4)])
 def test_a_selection_mirrored_in_the_image_fills_the_mirrored_pixels(box):
     shape = (5, 6)  # column c mirrors to 5 - c, row r to 4 - r
@@ -203,6 +236,37 @@ def test_a_selection_mirrored_in_the_image_fills_the_mirrored_pixels(box):
         return polygons_to_mask(selection_polygons(event), shape)
 
     assert np.array_equal(fill(*mirrored), fill(*box)[::-1, ::-1])
+
+
+@settings(max_examples=40, deadline=None)
+@given(fractional_lassos())
+def test_the_fill_is_the_same_span_by_span_by_steps_and_in_bands_of_one_row(vertices):
+    polygon = [vertices.tolist()]
+    expected = polygons_to_mask(polygon, SHAPE)
+    for constants in (
+        {"_PIXELS_PER_SPAN_SLICE": 0},  # every span sliced
+        {"_PIXELS_PER_SPAN_SLICE": 10**9},  # every row summed from steps
+        {"_CROSSINGS_PER_BAND": 1, "_PIXELS_PER_BAND": 1},  # a band per row
+    ):
+        with mock.patch.multiple(drawing, **constants):
+            assert np.array_equal(polygons_to_mask(polygon, SHAPE), expected), constants
+
+
+def test_a_fractional_box_selection_fills_the_pixels_whose_centres_it_covers():
+    # Plotly's pixel c spans x ∈ [c - 0.5, c + 0.5]: x ∈ [1.3, 3.7] covers the centres 2 and 3.
+    event = {"selection": {"box": [{"x": [1.3, 3.7], "y": [0.6, 2.4]}]}}
+    out = polygons_to_mask(selection_polygons(event), (5, 6))
+    assert np.array_equal(out, grid((5, 6), (1, 2, 3, 4)))
+
+
+def test_a_polygon_is_filled_on_its_bounding_box_only():
+    # A small selection on a large mask touches only the pixels near it.
+    base = grid((4000, 5000), (0, 0, 1, 1))
+    out = polygons_to_mask([[(4990.2, 3990.2), (4999.9, 3990.2), (4999.9, 3999.9)]], base.shape,
+                           base=base)  # fmt: skip
+    assert out[0, 0] and out[3999, 4999] and out[3991, 4991] and not out[3999, 4991]
+    # The base pixel and the 45 centres (c, r) of 4991–4999 × 3991–3999 with c - r ≥ 1000.
+    assert out.sum() == 1 + 45
 
 
 # ---------------------------------------------------------------- selection_polygons
