@@ -13,6 +13,8 @@ import json
 import math
 from typing import Any
 
+import numpy as np
+
 from .compare import Comparison
 
 # (key, label, group) for every scalar statistic shown in tables and CSV.
@@ -78,7 +80,14 @@ def format_value(value: Any, reason: str | None = None, *, digits: int = 4) -> s
     '∞ — the candidate is empty'
     >>> format_value(float("nan"), "the reference is empty")
     'undefined — the reference is empty'
+
+    NumPy scalars read as the Python value they hold:
+
+    >>> format_value(np.float32("nan")), format_value(np.int64(12345))
+    ('undefined', '12,345')
     """
+    if isinstance(value, np.generic):
+        value = value.item()
     if value is None:
         return f"undefined — {reason}" if reason else "—"
     if isinstance(value, bool):

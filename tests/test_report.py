@@ -78,19 +78,15 @@ def test_format_value(value, reason, digits, expected):
     assert format_value(value, reason, digits=digits) == expected
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: format_value falls through to str() for numpy scalars: np.float32(nan) "
-    "is shown as a bare 'nan' (the module promises never to), np.float32(0.123456) as "
-    "'0.123456' (not 4 decimals) and np.int64(12345) without separators; today's callers "
-    "pass to_dict() values, which are plain Python",
-)
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
         (np.float32(math.nan), "undefined"),
         (np.float32(0.123456), "0.1235"),
         (np.int64(12345), "12,345"),
+        (np.float64(math.inf), "∞"),
+        (np.bool_(True), "yes"),
+        ((np.float32(12.34), np.int32(5)), "(12.3, 5)"),
     ],
 )
 def test_format_value_of_numpy_scalars_is_that_of_their_python_value(value, expected):
