@@ -185,9 +185,14 @@ def conventions(options: dict[str, Any]) -> dict[str, Any]:
                 ),
                 "boundary_connectivity": options["boundary_connectivity"],
                 "hd95": (
-                    "max of the two directed 95th percentiles (MONAI, DeepMind)"
+                    "max of the two directed 95th percentiles, linearly interpolated (as "
+                    "MONAI and MetricsReloaded; DeepMind's surface-distance differs: it "
+                    "weights each direction's percentile by surface-element area and does "
+                    "not interpolate)"
                     if options["hd95"] == "max"
-                    else "95th percentile of both directions pooled (MedPy, seg-metrics)"
+                    else "95th percentile of both directions pooled (as MedPy hd95; "
+                    "seg-metrics only with boundary_connectivity=8 and no foreground on "
+                    "the image frame)"
                 ),
                 "assd": "mean of all boundary distances of both directions pooled",
                 "masd": "average of the two directed mean distances (MetricsReloaded)",

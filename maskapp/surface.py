@@ -13,9 +13,12 @@ Euclidean, in pixels × spacing):
 - directed Hausdorff A→B = max over ∂A of the distance to ∂B;
 - Hausdorff = max(A→B, B→A);
 - directed HD95 = ``np.percentile(d, 95)`` (linear interpolation) of one
-  direction; HD95 ``'max'`` = max of the two directed values (MONAI,
-  DeepMind, MetricsReloaded), ``'pooled'`` = the 95th percentile of both
-  directions pooled (MedPy ``hd95``, seg-metrics);
+  direction; HD95 ``'max'`` = max of the two directed values (as MONAI and
+  MetricsReloaded; DeepMind's surface-distance differs: it weights each
+  direction's percentile by surface-element area and does not interpolate),
+  ``'pooled'`` = the 95th percentile of both directions pooled (as MedPy
+  ``hd95``; seg-metrics only with ``boundary_connectivity=8`` and no
+  foreground on the image frame);
 - ASSD = (Σ d_AB + Σ d_BA) / (|∂A| + |∂B|), all distances pooled;
   MASD = (mean d_AB + mean d_BA) / 2;
 - surface Dice at τ = (#{∂A within τ of ∂B} + #{∂B within τ of ∂A}) / (|∂A| + |∂B|)
@@ -138,10 +141,14 @@ class SurfaceDistances:
     hd95 : float
         95th-percentile Hausdorff distance, variant ``hd95_variant``.
     hd95_variant : {'max', 'pooled'}
-        ``'max'``: max of the two directed 95th percentiles (MONAI, DeepMind,
-        MetricsReloaded). ``'pooled'``: 95th percentile of both directions'
-        distances pooled (MedPy ``hd95``, seg-metrics); never larger than the
-        Hausdorff distance, often a little smaller than ``'max'``.
+        ``'max'``: max of the two directed 95th percentiles (as MONAI and
+        MetricsReloaded; not DeepMind's surface-distance, which weights each
+        direction's percentile by surface-element area and does not
+        interpolate). ``'pooled'``: 95th percentile of both directions'
+        distances pooled (as MedPy ``hd95``; seg-metrics only with
+        ``boundary_connectivity=8`` and no foreground on the image frame);
+        never larger than the Hausdorff distance, often a little smaller than
+        ``'max'``.
     directed_hausdorff_reference_to_candidate : float
         Max over ∂A of the distance to ∂B (``scipy.spatial.distance.
         directed_hausdorff(∂A, ∂B)``).
@@ -264,8 +271,10 @@ def surface_distances(
         Boundary definition, as in :func:`boundary` (MedPy's
         ``connectivity=1`` is 4, ``connectivity=2`` is 8).
     hd95 : {'max', 'pooled'}
-        Which HD95 ``SurfaceDistances.hd95`` holds; both directed values are
-        always reported.
+        Which HD95 ``SurfaceDistances.hd95`` holds: ``'max'`` of the two
+        directed values (as MONAI and MetricsReloaded) or ``'pooled'`` (as
+        MedPy); see ``SurfaceDistances.hd95_variant`` for where DeepMind's and
+        seg-metrics' values differ. Both directed values are always reported.
     tolerance : float
         Surface Dice tolerance τ ≥ 0, in spacing units.
     boundary_width : float
