@@ -34,6 +34,10 @@ from maskapp.masks import size_text
 from peak_memory import PeakMemory
 
 ROOT = Path(__file__).resolve().parents[1]
+# tests/test_fuzz.py imports the shared test helpers as ``helpers``: pytest finds
+# them through its pythonpath setting, a plain run of this script through this.
+if str(ROOT / "tests") not in sys.path:
+    sys.path.append(str(ROOT / "tests"))
 
 
 def _fuzz_module():
