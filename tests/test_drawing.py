@@ -178,7 +178,7 @@ def fractional_lassos(draw):
     return np.column_stack([xs, ys]) / 4.0
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(fractional_lassos())
 def test_a_lasso_fills_the_pixel_centres_inside_it_by_the_even_odd_rule(vertices):
     filled = polygons_to_mask([vertices.tolist()], SHAPE)
@@ -189,7 +189,7 @@ def test_a_lasso_fills_the_pixel_centres_inside_it_by_the_even_odd_rule(vertices
     assert filled[~off_outline].all(), "a pixel centre on the outline was left out"
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(fractional_lassos())
 def test_a_lasso_mirrored_in_the_image_fills_the_mirrored_pixels(vertices):
     mirrored = np.array([SHAPE[1] - 1, SHAPE[0] - 1]) - vertices
@@ -238,7 +238,7 @@ def test_a_selection_mirrored_in_the_image_fills_the_mirrored_pixels(box):
     assert np.array_equal(fill(*mirrored), fill(*box)[::-1, ::-1])
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(fractional_lassos())
 def test_the_fill_is_the_same_span_by_span_by_steps_and_in_bands_of_one_row(vertices):
     polygon = [vertices.tolist()]
