@@ -22,15 +22,6 @@ from .report import statistics_json, text_report
 from .void import DEFAULT_VOID, parse_void
 
 
-def _void(text: str) -> int | None:
-    try:
-        return parse_void(text)
-    except MaskError as err:
-        raise argparse.ArgumentTypeError(
-            f"expected an integer ≥ 1 or 'none', got {text!r}"
-        ) from err
-
-
 def _read_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("reference", help="reference mask (ground truth, A): file path")
     parser.add_argument("candidate", help="candidate mask (prediction, B): file path")
@@ -47,8 +38,7 @@ def _read_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--void",
-        type=_void,
-        default=DEFAULT_VOID,
+        default=str(DEFAULT_VOID),
         metavar="LABEL",
         help=f"label mode: void/ignore label, or 'none' (default: {DEFAULT_VOID})",
     )
@@ -174,7 +164,8 @@ def _options(args: argparse.Namespace) -> Options:
     return Options(
         kind="labels" if args.labels else "binary",
         threshold=args.threshold,
-        void=args.void,
+        # Checked with every other option (one 'maskapp: error:' line), not by argparse.
+        void=parse_void(args.void),
         resize=args.resize,
         **extra,
     )

@@ -71,7 +71,7 @@ class Options:
         if self.kind not in ("binary", "labels"):
             raise MaskError(f"The kind must be 'binary' or 'labels', not {self.kind!r}.")
         if self.threshold is not None:
-            set_(self, "threshold", _finite(self.threshold, "threshold", "any number"))
+            set_(self, "threshold", _finite(self.threshold, "threshold", "a finite number"))
         set_(self, "void", check_void(self.void))
         set_(self, "void_policy", check_void_policy(self.void_policy))
         if self.hd95 not in ("max", "pooled"):

@@ -49,7 +49,7 @@ BAD_OPTIONS = [
     ({"match_iou": 1.5}, "matching IoU must be between 0 and 1, not 1.5"),
     ({"threshold": "abc"}, "threshold"),
     ({"threshold": math.nan}, "threshold"),
-    ({"void": -1}, "void label must be a whole number ≥ 0"),
+    ({"void": -1}, "void label must be a whole number ≥ 1"),
     ({"void": 2.5}, "void label"),
 ]
 

@@ -24,8 +24,8 @@ from maskapp.void import check_void, ignored, label_foreground, parse_void
     ("options", "fragment"),
     [
         ({"kind": "both"}, "'binary' or 'labels'"),
-        ({"threshold": float("nan")}, "threshold must be any number"),
-        ({"threshold": "x"}, "threshold must be any number"),
+        ({"threshold": float("nan")}, "threshold must be a finite number"),
+        ({"threshold": "x"}, "threshold must be a finite number"),
         ({"void": -1}, "whole number ≥ 1"),
         ({"void": 0}, "0 is the background"),
         ({"void": 2.5}, "whole number ≥ 1"),

@@ -227,7 +227,6 @@ class SessionModel:
             cases = ", ".join(self.cases)
             raise MaskError(f"There is no demo case {key!r}; choose one of {cases}.")
         self.store["m.case"] = key
-        self.store.pop("m.resize", None)
         for role in ROLES:
             # A threshold belongs to the file it was set for, not to the next case's.
             if (source := self.source(role)) is not None and source.origin == "demo":
@@ -282,7 +281,6 @@ class SessionModel:
         """Read both inputs as binary masks or as label maps."""
         Options(kind=kind)  # type: ignore[arg-type]
         self.store["m.kind"] = kind
-        self.store.pop("m.resize", None)
 
     def set_void(self, text: str | int | None) -> None:
         """The void label, as typed (a number, or empty / 'none' for none)."""
