@@ -8,6 +8,7 @@ import streamlit as st
 from maskapp import figures
 from maskapp.drawing import ERASE, PAINT, canvas_size
 from ui.state import SLOTS, SessionModel
+from ui.widgets import on_a_phone
 
 _MODES = {
     "brush": "freedraw",
@@ -50,6 +51,7 @@ def drawing_panel(model: SessionModel, background: np.ndarray | None) -> None:
     under = c4.radio("Draw over", ["background", "other mask"], horizontal=True, key="draw_under")
     small = st.toggle(
         "Phone-sized canvas",
+        value=on_a_phone(),
         key="draw_small",
         help=f"A canvas at most {PHONE_WIDTH} px wide, to draw on a narrow screen.",
     )

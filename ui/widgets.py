@@ -44,3 +44,16 @@ def show_flash() -> None:
     message = st.session_state.pop(_FLASH, None)
     if message:
         st.error(message, icon="⚠️")
+
+
+def on_a_phone() -> bool:
+    """Whether the browser says it is a phone (``Mobi`` in its User-Agent, as MDN advises).
+
+    Streamlit does not tell the script the viewport width; this only sets the
+    defaults of the narrow-screen toggles, which a person can always change.
+    """
+    try:
+        agent = st.context.headers.get("User-Agent", "")
+    except Exception:  # no browser behind this run (AppTest, bare mode)
+        return False
+    return "Mobi" in (agent or "")

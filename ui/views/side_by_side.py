@@ -9,12 +9,14 @@ from maskapp.overlap import masks_from_confusion
 from ui.cached import cached_figure
 from ui.state import Shown
 from ui.views.common import CHART_CONFIG, figure_key
+from ui.widgets import on_a_phone
 
 
 def render(shown: Shown, background, background_digest: str) -> None:
     conf = shown.result.confusion
     stacked = st.toggle(
         "Panels one under another",
+        value=on_a_phone(),
         key="stacked",
         help="For narrow screens: the three panels in a column, each at full width.",
     )
