@@ -16,8 +16,17 @@ _CARDS = [
 ]
 
 
+# Card values scale with the card (container query units): five cards share a
+# row, and "undefined" must show in full rather than as "undefi…".
+_CARD_STYLE = """<style>
+[data-testid="stMetric"] { container-type: inline-size; }
+[data-testid="stMetricValue"] { font-size: min(2.25rem, 15cqi); }
+</style>"""
+
+
 def headline(result: Comparison) -> None:
     """Five cards; an undefined value says so in full, with its reason beneath."""
+    st.html(_CARD_STYLE)
     undefined = result.undefined
     for col, (label, key, formula) in zip(st.columns(5), _CARDS, strict=True):
         text = report.format_value(getattr(result, key), undefined.get(key), digits=4)
