@@ -17,8 +17,8 @@ _MODES = {
     "polygon": "polygon",
     "erase rect": "rect",
 }
-#: Widest canvas that fits a phone's screen (390 CSS px less the page padding).
-PHONE_WIDTH = 340
+#: Widest canvas that fits a phone's screen: at 390 CSS px the expander leaves 324 px.
+PHONE_WIDTH = 300
 
 
 def drawing_panel(model: SessionModel, background: np.ndarray | None) -> None:

@@ -3,10 +3,12 @@
 The server is started once per session from the repository root; the browser
 is the system ``chromium`` (Playwright never downloads one here). Without
 Chromium the browser tests are skipped with the reason; CI installs it.
+Screenshots go to artifacts/screenshots/, or to ``$MASKAPP_SCREENSHOTS``.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,8 +19,10 @@ from streamlit_server import CHROMIUM_ARGS, StreamlitServer, chromium_path
 
 ROOT = Path(__file__).resolve().parents[2]
 
-SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+SCREENSHOTS = Path(os.environ.get("MASKAPP_SCREENSHOTS") or ROOT / "artifacts" / "screenshots")
 TIMEOUT_MS = 60_000
+DESKTOP = {"width": 1400, "height": 900}
+PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="session", name="chromium_path")
@@ -54,13 +58,19 @@ def browser(chromium_path):
             browser.close()
 
 
-@pytest.fixture
-def page(browser, server):
-    """A fresh browser context (own cookies, own Streamlit session) per test."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+def _new_page(browser, server: str, viewport: dict[str, int]):
+    """A fresh browser context (own cookies, own Streamlit session) and its page."""
+    context = browser.new_context(viewport=viewport, accept_downloads=True)
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
     page.base_url = server  # type: ignore[attr-defined]
+    return context, page
+
+
+@pytest.fixture
+def page(browser, server):
+    """A desktop-sized page (1400×900) in its own Streamlit session."""
+    context, page = _new_page(browser, server, DESKTOP)
     try:
         yield page
     finally:
@@ -68,13 +78,41 @@ def page(browser, server):
 
 
 @pytest.fixture
-def screenshot(page, request):
-    """``screenshot("name")`` saves a full-page PNG under artifacts/screenshots/."""
+def phone(browser, server):
+    """A phone-sized page (390×844 CSS px) in its own Streamlit session."""
+    context, page = _new_page(browser, server, PHONE)
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+# Streamlit scrolls its main area, not the document, so Playwright's full_page
+# sees one screen: the viewport is made as tall as the content for the shot.
+# (The sidebar counts only when it is open: collapsed, it is a 40 px column of tall text.)
+_CONTENT_HEIGHT_JS = """() => Math.max(...[document.scrollingElement,
+    document.querySelector('[data-testid="stMain"]'),
+    document.querySelector('[data-testid="stSidebarContent"]')]
+    .filter(e => e && e.getBoundingClientRect().width > 100).map(e => e.scrollHeight))"""
+_TWO_FRAMES_JS = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+
+
+@pytest.fixture
+def screenshot(request):
+    """``screenshot("name", page)`` saves the whole page, every part scrolled into view."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
-    def take(name: str) -> Path:
+    def take(name: str, target=None) -> Path:
+        target = target or request.getfixturevalue("page")
         path = SCREENSHOTS / f"{request.node.name}-{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        viewport = dict(target.viewport_size)
+        height = target.evaluate(_CONTENT_HEIGHT_JS)
+        target.set_viewport_size({**viewport, "height": max(viewport["height"], height)})
+        try:
+            target.evaluate(_TWO_FRAMES_JS)
+            target.screenshot(path=str(path), full_page=True)
+        finally:
+            target.set_viewport_size(viewport)
         return path
 
     return take
