@@ -375,20 +375,24 @@ def surface_distances(
         pooled = np.concatenate([d_rc, d_cr])
         hd95_value = min(float(np.percentile(pooled, 95)), float(pooled.max()))
     sum_rc, sum_cr = float(d_rc.sum()), float(d_cr.sum())
+    # Likewise a float sum divided by its count can round one ulp above the
+    # largest term (0.1 + 0.1 + 0.1 = 0.30000000000000004); a mean never does.
+    mean_rc, mean_cr = min(sum_rc / n_ref, max_rc), min(sum_cr / n_cand, max_cr)
+    hausdorff = max(max_rc, max_cr)
     within = tolerance * (1 + _SLACK)
     close = np.count_nonzero(d_rc <= within) + np.count_nonzero(d_cr <= within)
 
     return SurfaceDistances(
-        hausdorff=max(max_rc, max_cr),
+        hausdorff=hausdorff,
         hd95=hd95_value,
         directed_hausdorff_reference_to_candidate=max_rc,
         directed_hausdorff_candidate_to_reference=max_cr,
         directed_hd95_reference_to_candidate=p95_rc,
         directed_hd95_candidate_to_reference=p95_cr,
-        assd=(sum_rc + sum_cr) / (n_ref + n_cand),
-        masd=(sum_rc / n_ref + sum_cr / n_cand) / 2,
-        directed_mean_reference_to_candidate=sum_rc / n_ref,
-        directed_mean_candidate_to_reference=sum_cr / n_cand,
+        assd=min((sum_rc + sum_cr) / (n_ref + n_cand), hausdorff),
+        masd=min((mean_rc + mean_cr) / 2, hausdorff),
+        directed_mean_reference_to_candidate=mean_rc,
+        directed_mean_candidate_to_reference=mean_cr,
         surface_dice=int(close) / (n_ref + n_cand),
         boundary_iou=_boundary_iou(ref, ref_b, cand, cand_b, boundary_width, spacing),
         hausdorff_pair=hausdorff_pair,
