@@ -23,6 +23,11 @@ SCREENSHOTS = Path(os.environ.get("MASKAPP_SCREENSHOTS") or ROOT / "artifacts" /
 TIMEOUT_MS = 60_000
 DESKTOP = {"width": 1400, "height": 900}
 PHONE = {"width": 390, "height": 844}
+#: What a phone's Chrome sends: the app sets its narrow-screen defaults on "Mobi".
+PHONE_AGENT = (
+    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/130.0.0.0 Mobile Safari/537.36"
+)
 
 
 @pytest.fixture(scope="session", name="chromium_path")
@@ -58,9 +63,9 @@ def browser(chromium_path):
             browser.close()
 
 
-def _new_page(browser, server: str, viewport: dict[str, int]):
+def _new_page(browser, server: str, viewport: dict[str, int], **options):
     """A fresh browser context (own cookies, own Streamlit session) and its page."""
-    context = browser.new_context(viewport=viewport, accept_downloads=True)
+    context = browser.new_context(viewport=viewport, accept_downloads=True, **options)
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
     page.base_url = server  # type: ignore[attr-defined]
@@ -79,8 +84,8 @@ def page(browser, server):
 
 @pytest.fixture
 def phone(browser, server):
-    """A phone-sized page (390×844 CSS px) in its own Streamlit session."""
-    context, page = _new_page(browser, server, PHONE)
+    """A phone's page (390×844 CSS px, a phone's User-Agent) in its own Streamlit session."""
+    context, page = _new_page(browser, server, PHONE, user_agent=PHONE_AGENT)
     try:
         yield page
     finally:

@@ -328,14 +328,25 @@ def open_drawing_panel(page):
     return expander
 
 
+def set_toggle(page, label: str, on: bool) -> None:
+    """Switch a toggle on or off (a click only if it is not so already)."""
+    switch = page.get_by_role("switch", name=label)
+    if switch.is_checked() != on:
+        rerun(page, page.get_by_text(label, exact=True).click)
+    assert switch.is_checked() == on
+
+
 def phone_sized_canvas(page, expander):
-    """Switch on "Phone-sized canvas"; the canvas it draws (the old one is replaced)."""
-    old = expander.locator("canvas.upper-canvas").get_attribute("width")
-    rerun(page, page.get_by_text("Phone-sized canvas", exact=True).click)
-    canvas = expander.locator(f"canvas.upper-canvas:not([width='{old}'])")
-    canvas.wait_for()
-    wait_idle(page)
-    assert page.get_by_role("switch", name="Phone-sized canvas").is_checked()
+    """The canvas with "Phone-sized canvas" on, once it is drawn at that size."""
+    from playwright.sync_api import expect
+
+    from maskapp.drawing import canvas_size
+    from ui.drawing_panel import PHONE_WIDTH as CANVAS_WIDTH
+
+    set_toggle(page, "Phone-sized canvas", True)
+    canvas = expander.locator("canvas.upper-canvas")
+    width, _ = canvas_size((ROWS, COLS), max_width=CANVAS_WIDTH)
+    expect(canvas).to_have_attribute("width", str(width))
     canvas.evaluate("c => c.scrollIntoView({block: 'center'})")
     return canvas
 
@@ -603,34 +614,45 @@ def test_at_phone_width_no_view_scrolls_sideways_or_hides_a_legend(phone, screen
     assert {view: p for view, p in problems.items() if any(p)} == {}
 
 
+# The plotting areas of the side-by-side figure's three panels, in order.
+PANELS_JS = """() => [...document.querySelectorAll(['xy', 'x2y2', 'x3y3'].map(
+        p => `.st-key-side_chart g.draglayer > g.${p}`).join(', '))]
+    .map(g => g.querySelector('.nsewdrag').getBoundingClientRect().toJSON())"""
+
+
 def test_at_phone_width_side_by_side_stacks_its_three_panels(phone, screenshot):
     open_app(phone, "?view=side-by-side")
-    panels_js = """() => [...document.querySelectorAll(
-            '.st-key-side_chart g.draglayer > g.xy, .st-key-side_chart g.draglayer > g.x2y2, '
-            + '.st-key-side_chart g.draglayer > g.x3y3')]
-        .map(g => g.querySelector('.nsewdrag').getBoundingClientRect().toJSON())"""
     chart(phone, "side_chart")
-    beside = phone.evaluate(panels_js)
-    assert len(beside) == 3 and max(p["top"] for p in beside) - min(p["top"] for p in beside) < 1
-    rerun(phone, phone.get_by_text("Panels one under another", exact=True).click)
+    # A phone gets them stacked by default.
+    assert phone.get_by_role("switch", name="Panels one under another").is_checked()
     phone.wait_for_function(
-        f"() => {{ const p = ({panels_js})(); return p.length === 3 && p[1].top > p[0].bottom; }}"
+        f"() => {{ const p = ({PANELS_JS})(); return p.length === 3 && p[1].top > p[0].bottom; }}"
     )
-    panels = phone.evaluate(panels_js)
+    panels = phone.evaluate(PANELS_JS)
     for upper, lower in itertools.pairwise(panels):
         assert lower["top"] >= upper["bottom"], panels
         assert abs(lower["left"] - upper["left"]) < 1 and abs(lower["width"] - upper["width"]) < 1
-    assert all(p["right"] <= PHONE_WIDTH for p in panels), panels
-    assert panels[0]["width"] > 2 * beside[0]["width"], (beside, panels)
+    assert all(p["left"] >= 0 and p["right"] <= PHONE_WIDTH for p in panels), panels
     assert sideways_overflow(phone) is None
     chart(phone, "side_chart").scroll_into_view_if_needed()
     screenshot("stacked", phone)
+
+    set_toggle(phone, "Panels one under another", False)
+    phone.wait_for_function(
+        f"() => {{ const p = ({PANELS_JS})(); return p.length === 3 && p[1].top < p[0].bottom; }}"
+    )
+    beside = phone.evaluate(PANELS_JS)
+    assert max(p["top"] for p in beside) - min(p["top"] for p in beside) < 1, beside
+    assert panels[0]["width"] > 2 * beside[0]["width"], (beside, panels)
 
 
 def test_at_phone_width_a_stroke_on_the_phone_sized_canvas_changes_the_numbers(phone, screenshot):
     open_app(phone)
     before = metric_values(phone)["IoU"]
-    canvas = phone_sized_canvas(phone, open_drawing_panel(phone))
+    open_drawing_panel(phone)
+    # A phone gets the phone-sized canvas by default.
+    assert phone.get_by_role("switch", name="Phone-sized canvas").is_checked()
+    canvas = phone_sized_canvas(phone, phone.locator(DRAWING).filter(has_text="Draw or edit"))
     box = canvas.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE_WIDTH, box
     assert sideways_overflow(phone) is None
@@ -688,8 +710,7 @@ def test_every_state_renders_and_is_photographed(device, request, screenshot):
     open_app(page)
     shot("overlay", overlay_plot(page))
     choose_view(page, "side-by-side")
-    if device == "phone":
-        rerun(page, page.get_by_text("Panels one under another", exact=True).click)
+    set_toggle(page, "Panels one under another", device == "phone")
     shot("side-by-side", chart(page, "side_chart"))
     choose_view(page, "distances")
     shot("distances", chart(page, "distance_chart"))
