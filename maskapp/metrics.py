@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .numbers import safe_ratio
+from .parallel import threads
 
 # Rows per block: ~1 MB per mask keeps both blocks and the scratch buffer in
 # L2 while numpy's per-call overhead stays small. Column sums are accumulated
@@ -93,7 +94,7 @@ def overlap_counts(reference: np.ndarray, candidate: np.ndarray) -> OverlapCount
     row_dtype = np.uint16 if cols < 1 << 16 else np.uint32
     row_a = np.empty(rows, row_dtype)
     row_b = np.empty(rows, row_dtype)
-    if a.size >= _PARALLEL_MIN_PIXELS and rows >= 2 * block:
+    if a.size >= _PARALLEL_MIN_PIXELS and rows >= 2 * block and threads() >= 2:
         half = (rows // 2 // block) * block
         parts = [(0, half), (half, rows)]
         futures = [

@@ -58,6 +58,7 @@ from scipy import ndimage
 from scipy.spatial import cKDTree
 
 from .numbers import json_ready
+from .parallel import threads
 
 #: Relative slack for "within τ" and "within d": a pixel whose distance is τ
 #: up to floating-point rounding (e.g. 3 × 0.1 mm vs τ = 0.3 mm) counts as within.
@@ -352,8 +353,8 @@ def surface_distances(
         )
 
     # The one expensive step: each boundary pixel's nearest other-boundary pixel.
-    d_rc, nearest_rc = cKDTree(cand_points).query(ref_points, workers=-1)
-    d_cr, nearest_cr = cKDTree(ref_points).query(cand_points, workers=-1)
+    d_rc, nearest_rc = cKDTree(cand_points).query(ref_points, workers=threads())
+    d_cr, nearest_cr = cKDTree(ref_points).query(cand_points, workers=threads())
 
     max_rc, max_cr = float(d_rc.max()), float(d_cr.max())
     if max_rc >= max_cr:
@@ -629,5 +630,5 @@ def _fill_error_distances(out, source, target, spacing) -> None:
         if len(rc) == 0:
             continue
         rc[:, 0] += start
-        distance, _ = tree.query(rc * np.asarray(spacing), workers=-1)
+        distance, _ = tree.query(rc * np.asarray(spacing), workers=threads())
         out[rc[:, 0], rc[:, 1]] = distance
