@@ -25,6 +25,11 @@ from .void import DEFAULT_VOID, parse_void
 def _read_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("reference", help="reference mask (ground truth, A): file path")
     parser.add_argument("candidate", help="candidate mask (prediction, B): file path")
+    _reading_options(parser)
+
+
+def _reading_options(parser: argparse.ArgumentParser) -> None:
+    """How both inputs are read (every subcommand)."""
     parser.add_argument(
         "--threshold",
         type=float,
@@ -61,6 +66,83 @@ def build_parser() -> argparse.ArgumentParser:
     cmp = sub.add_parser("compare", help="print statistics for a reference and a candidate")
     _read_options(cmp)
     cmp.add_argument("--json", action="store_true", help="print one JSON object")
+    _statistic_options(cmp)
+
+    batch = sub.add_parser(
+        "batch",
+        help="evaluate a dataset: folders, zips or a CSV of reference/candidate pairs",
+        description="Pair every reference with its candidate by file name and compare each "
+        "pair; print a summary and the worst cases. Exit 0 when every pair was evaluated, "
+        "3 when some failed or were missing (everything is still written), 2 when none "
+        "could be compared.",
+    )
+    _batch_options(batch)
+    _reading_options(batch)
+    _statistic_options(batch)
+
+    inter = sub.add_parser("intersect", help="write the intersection of two masks as a 0/255 PNG")
+    _read_options(inter)
+    inter.add_argument("-o", "--output", required=True, help="output PNG path")
+    return parser
+
+
+def _batch_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "references",
+        help="reference masks: a folder, a zip, a zip holding two folders "
+        "(then no CANDIDATES), or a CSV of pairs (columns reference,candidate[,name])",
+    )
+    parser.add_argument(
+        "candidates", nargs="?", default=None, help="candidate masks: a folder or a zip"
+    )
+    parser.add_argument(
+        "--against",
+        metavar="CANDIDATES2",
+        help="a second candidate set on the same references: compare the two models",
+    )
+    parser.add_argument("--csv", metavar="FILE", help="write one row per case (- for stdout)")
+    parser.add_argument("--json", metavar="FILE", help="write the whole result (- for stdout)")
+    parser.add_argument(
+        "--sort",
+        default="iou",
+        metavar="METRIC",
+        help="order cases worst first by this statistic (default: iou)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="worker processes (default: the usable cores; 0: this process only)",
+    )
+    parser.add_argument(
+        "--dask",
+        metavar="local|ADDRESS",
+        help="run on Dask: 'local' starts a LocalCluster, tcp://host:8786 connects to one",
+    )
+    parser.add_argument(
+        "--strip-suffix",
+        action="append",
+        default=[],
+        metavar="S",
+        help="remove this suffix from file names before pairing (_0000, _pred); repeatable",
+    )
+    parser.add_argument("--pattern", metavar="GLOB", help="only files matching this glob")
+    parser.add_argument(
+        "--no-recursive", action="store_true", help="only the top level of each folder"
+    )
+    parser.add_argument(
+        "--missing",
+        choices=("worst", "skip"),
+        default="worst",
+        help="a missing candidate counts as empty (worst, default) or is left out of the "
+        "summaries (skip); either way it is listed",
+    )
+    parser.add_argument("--seed", type=int, default=0, help="bootstrap seed (default: 0)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def _statistic_options(cmp: argparse.ArgumentParser) -> None:
+    """Every option of the statistics (compare and batch)."""
     cmp.add_argument(
         "--void-policy",
         choices=("reference", "either"),
@@ -121,11 +203,6 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument("--no-distances", action="store_true", help="skip boundary distances")
     cmp.add_argument("--no-objects", action="store_true", help="skip per-object matching")
 
-    inter = sub.add_parser("intersect", help="write the intersection of two masks as a 0/255 PNG")
-    _read_options(inter)
-    inter.add_argument("-o", "--output", required=True, help="output PNG path")
-    return parser
-
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit status."""
@@ -134,6 +211,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "compare":
             return _compare(args)
+        if args.command == "batch":
+            from .batch.command import run_batch
+
+            return run_batch(args, _options(args))
         return _intersect(args)
     except MaskError as err:
         print(f"maskapp: error: {_one_line(str(err))}", file=sys.stderr)
@@ -147,7 +228,7 @@ def _one_line(text: str) -> str:
 def _options(args: argparse.Namespace) -> Options:
     """Every option, validated once (a bad value is one sentence, never a traceback)."""
     extra = {}
-    if args.command == "compare":
+    if args.command in ("compare", "batch"):
         extra = dict(
             void_policy=args.void_policy,
             include_background=args.include_background,
