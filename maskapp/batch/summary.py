@@ -203,15 +203,16 @@ def summarize(
     ``numpy.random.default_rng(seed)``, and the ``(1 ± confidence) / 2``
     percentiles of their means (numpy's linear method). It is clipped to the
     range of the values, which every resample mean lies in mathematically.
+    The finite values are resampled in ascending order, so no statistic here
+    depends on the order of ``values`` (nor on the order cases finished in).
 
     Parameters
     ----------
     metric : str
         The metric's name, kept in the result.
     values : sequence of float or None
-        One value per evaluated case, in case-name order (the order fixes the
-        bootstrap draws, so results do not depend on completion order). None
-        or NaN = undefined; +inf = infinite.
+        One value per evaluated case (in case-name order, by convention; the
+        result does not depend on it). None or NaN = undefined; +inf = infinite.
     n_failed : int, default 0
         Cases that failed before producing values; reported, not used.
     seed : int, default 0
