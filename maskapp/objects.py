@@ -439,6 +439,12 @@ def compare_objects(
     if max_objects < 0:
         raise ValueError(f"max_objects must be ≥ 0, not {max_objects}")
 
+    # Labelling and measuring are whole-image passes; objects only live inside the
+    # box around both masks (often a fraction of the image), so work there and
+    # shift the positions back. Raster order, hence every id, is unchanged.
+    (r0, r1), (c0, c1) = _union_box(reference, candidate)
+    reference, candidate = reference[r0:r1, c0:c1], candidate[r0:r1, c0:c1]
+
     ref_labels, n_ref = label_objects(reference, connectivity=connectivity)
     _check_count("reference", n_ref, max_objects)
     cand_labels, n_cand = label_objects(candidate, connectivity=connectivity)
@@ -446,6 +452,9 @@ def compare_objects(
 
     ref_area, ref_centroid, ref_bbox = _geometry(reference, ref_labels, n_ref)
     cand_area, cand_centroid, cand_bbox = _geometry(candidate, cand_labels, n_cand)
+    for centroid, bbox in ((ref_centroid, ref_bbox), (cand_centroid, cand_bbox)):
+        centroid[1:] += (r0, c0)
+        bbox[1:] += (r0, c0, r0, c0)
 
     pair_ref, pair_cand, inter = _pair_overlaps(
         ref_labels, cand_labels, reference & candidate, n_ref, n_cand
@@ -605,6 +614,18 @@ def _geometry_by_object(
         )
         bbox[i] = (r.start, c.start, r.stop, c.stop)
     return area, centroid, bbox
+
+
+def _union_box(reference: np.ndarray, candidate: np.ndarray) -> tuple[tuple[int, int], ...]:
+    """(row start, stop), (column start, stop) of the box holding both masks' pixels."""
+    rows = np.flatnonzero(reference.any(axis=1) | candidate.any(axis=1))
+    if len(rows) == 0:
+        return (0, 0), (0, 0)
+    cols = np.flatnonzero(
+        reference[rows[0] : rows[-1] + 1].any(axis=0)
+        | candidate[rows[0] : rows[-1] + 1].any(axis=0)
+    )
+    return (int(rows[0]), int(rows[-1]) + 1), (int(cols[0]), int(cols[-1]) + 1)
 
 
 def _row_strips(shape: tuple[int, int]) -> Iterator[tuple[int, int]]:

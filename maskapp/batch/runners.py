@@ -18,6 +18,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -97,12 +98,21 @@ def run(
     if count == 0 or total <= 1:
         return _run_here(sets, cases, options, sink, progress)
     count = min(count, total)
-    context = multiprocessing.get_context("forkserver")
-    # Forked children of a process with threads (the overlap pass's pool) can
-    # deadlock; a fork server starts clean and imports maskapp once.
-    context.set_forkserver_preload(["maskapp.batch.evaluate"])
-    with cf.ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
+    with cf.ProcessPoolExecutor(max_workers=count, mp_context=_context()) as pool:
         return _schedule(pool.submit, cf.wait, sets, cases, options, count, sink, progress)
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """Fork when this process has one thread: workers start in milliseconds and a
+    script needs no ``if __name__ == "__main__"`` guard. A process with threads
+    (a notebook, a server, the overlap pass's pool) could deadlock a forked
+    child on a lock held by another thread, so it gets a fork server instead.
+    """
+    if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["maskapp.batch.evaluate"])
+    return context
 
 
 def _run_here(sets, cases, options, sink, progress) -> None:
