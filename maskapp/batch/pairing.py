@@ -546,7 +546,7 @@ def _split(whole: FileSet) -> tuple[FileSet, FileSet]:
         candidates = [f for f, side in sides.items() if side == "candidate"]
         if len(references) == 1 and len(candidates) == 1:
             return whole.within(references[0]), whole.within(candidates[0])  # type: ignore[attr-defined]
-        if len(folders) == 1 and not loose:
+        if len(folders) == 1 and not loose and not references + candidates:
             whole = whole.within(next(iter(folders)))  # type: ignore[attr-defined]
             continue
         break
@@ -556,7 +556,9 @@ def _split(whole: FileSet) -> tuple[FileSet, FileSet]:
             f"{whole.label} holds two folders, {shown}, and maskapp cannot tell which holds the "
             "references; rename them references/ and candidates/, or pass them separately."
         )
-    held = f"{len(folders)} folders ({shown})" if folders else "no folders"
+    held = f"{len(folders)} folder{'' if len(folders) == 1 else 's'} ({shown})"
+    if not folders:
+        held = "no folders"
     raise MaskError(
         f"{whole.label} should hold two folders, the references and the candidates (e.g. "
         f"references/ and candidates/), but it holds {held}; rename them, or pass the "
