@@ -25,6 +25,10 @@ from .summary import _as_floats, bootstrap_mean_interval, higher_is_better
 #: least 2 / 2**n, 0.0625 for n = 5), so the test could only ever say "no".
 MIN_WILCOXON = 6
 
+# Up to this many differences (zeros included), scipy.stats.wilcoxon's
+# method='auto' answers zeros or ties with an exact permutation test.
+_SCIPY_PERMUTATION_LIMIT = 13
+
 
 @dataclass(frozen=True)
 class PairedComparison:
@@ -233,9 +237,7 @@ def compare_models(
                 f"at least {MIN_WILCOXON} needed"
             )
     elif differences.size:
-        from scipy.stats import wilcoxon  # scipy.stats takes ~0.3 s to import
-
-        wilcoxon_p = float(wilcoxon(differences).pvalue)
+        wilcoxon_p = _wilcoxon_p(differences)
 
     return PairedComparison(
         metric=metric,
@@ -254,6 +256,38 @@ def compare_models(
         confidence=float(confidence),
         undefined=undefined,
     )
+
+
+def _wilcoxon_p(differences: np.ndarray) -> float:
+    """``scipy.stats.wilcoxon(differences).pvalue``, with its slowest branch vectorised.
+
+    With zeros or ties among at most 13 differences, scipy's ``method='auto'``
+    runs an exact permutation test over every sign pattern but calls its
+    statistic once per pattern (~1.5 s at 13, per metric). The same test with
+    a vectorised statistic — the sum of the ranks of |d| where the flipped d
+    is positive, zeros dropped as ``zero_method='wilcox'`` does — gives the
+    same p-value in milliseconds (the tests compare the two).
+    """
+    from scipy import stats  # scipy.stats takes ~0.3 s to import
+
+    nonzero = differences[differences != 0]
+    ranks = stats.rankdata(np.abs(nonzero))
+    ties = np.unique(ranks).size < ranks.size
+    if differences.size > _SCIPY_PERMUTATION_LIMIT or not (ties or nonzero.size < differences.size):
+        return float(stats.wilcoxon(differences).pvalue)
+
+    def positive_rank_sum(flipped: np.ndarray, axis: int = -1) -> np.ndarray:
+        return np.sum((flipped > 0) * ranks, axis=axis)
+
+    result = stats.permutation_test(
+        (nonzero,),
+        positive_rank_sum,
+        permutation_type="samples",
+        vectorized=True,
+        n_resamples=np.inf,
+        alternative="two-sided",
+    )
+    return float(result.pvalue)
 
 
 def _disagreements(
