@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import pair_page
+from ui import batch_page, pair_page
 
 st.set_page_config(
     page_title="maskapp — compare segmentation masks",
@@ -17,5 +17,8 @@ st.set_page_config(
 )
 
 # Later pages (a dataset, a volume) join this list.
-pages = [st.Page(pair_page.render, title="Compare a pair", icon="🔍", default=True)]
+pages = [
+    st.Page(pair_page.render, title="Compare a pair", icon="🔍", default=True),
+    st.Page(batch_page.render, title="Evaluate a dataset", icon="🗂️", url_path="dataset"),
+]
 st.navigation(pages, position="hidden" if len(pages) == 1 else "sidebar").run()

@@ -1,0 +1,198 @@
+"""Pairing the kept zips, running one batch at a time, and keeping its result.
+
+The pairing and the result live in this visitor's session state, keyed by
+the zips' digests and every setting that changes a number, so a visit to the
+pair page and back shows the same results without computing them again.
+Only one batch runs at a time in the whole server (a 690 MB host): a second
+visitor pressing Run is told so and can press it again a moment later.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import MutableMapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import streamlit as st
+
+from maskapp import MaskError
+from maskapp.batch import BatchResult, FileSet, Pairing, evaluate, pair_locations
+from maskapp.batch.evaluate import sort_key
+from maskapp.batch.summary import higher_is_better
+from maskapp.io import decode
+from ui.views.batch_inputs import MAX_MASK_PIXELS, MAX_PAIRS, Settings, kept
+
+
+@dataclass(frozen=True)
+class CappedFiles:
+    """A file set whose masks are refused above the demo's pixel cap when they are read.
+
+    ``evaluate`` reads masks with maskapp's own (larger) cap; checking here
+    turns an oversized mask into that case's failure (stage "read …", the
+    sentence of :func:`maskapp.io.decode`) instead of a large allocation.
+    """
+
+    files: FileSet
+    max_pixels: int = MAX_MASK_PIXELS
+
+    @property
+    def label(self) -> str:
+        return self.files.label
+
+    def members(self) -> list[str]:
+        return self.files.members()
+
+    def read(self, member: str) -> bytes:
+        data = self.files.read(member)
+        # Refused from the header before decoding; a mask within the cap decodes once more here.
+        decode(data, max_pixels=self.max_pixels)
+        return data
+
+
+@dataclass(frozen=True)
+class Paired:
+    """The pairing of the kept zips, or why there is none (``waiting``: a next step)."""
+
+    key: tuple[Any, ...]
+    pairing: Pairing | None = None
+    message: str | None = None
+    waiting: bool = False
+
+
+def pairing(store: MutableMapping[str, Any], chosen: Settings) -> Paired:
+    """Pair the kept zips (once per zips and suffixes; kept in the session)."""
+    uploads = {slot: kept(store, slot) for slot in ("reference", "candidate", "against")}
+    digests = tuple(u.digest if u else None for u in uploads.values())
+    key = (digests, chosen.strip_suffix)
+    held = store.get("b.pairing")
+    if held is not None and held.key == key:
+        return held
+    paired = _pair(key, uploads, chosen)
+    store["b.pairing"] = paired
+    return paired
+
+
+def _pair(key, uploads, chosen: Settings) -> Paired:
+    reference, candidate, against = uploads.values()
+    if reference is None:
+        return Paired(key, message="Upload the references zip to begin.", waiting=True)
+    try:
+        paired = pair_locations(
+            reference.files,
+            candidate.files if candidate else None,
+            against=against.files if against else None,
+            strip_suffix=chosen.strip_suffix,
+        )
+    except MaskError as err:
+        if candidate is None:
+            # One zip and no candidates: the candidates are most likely still to come, unless
+            # the zip has folders (then it was meant to hold both, and the reason matters).
+            reason = str(err)
+            if not any("/" in m for m in reference.files.members()):
+                reason = "or one zip holding both folders, e.g. references/ and candidates/."
+            return Paired(key, message=f"Now upload the candidates zip — {reason}", waiting=True)
+        return Paired(key, message=str(err))
+    if len(paired.cases) > MAX_PAIRS:
+        return Paired(
+            key,
+            message=(
+                f"{reference.name} holds {len(paired.cases):,} reference masks, more than the "
+                f"{MAX_PAIRS} this demo evaluates at once; split it into zips of at most "
+                f"{MAX_PAIRS} or run maskapp batch on your own machine."
+            ),
+        )
+    if not paired.cases:
+        return Paired(
+            key,
+            message=(
+                f"No reference masks were found in {reference.name}; upload a zip of mask "
+                "files (PNG, TIFF, NPY …)."
+            ),
+        )
+    capped = replace(
+        paired,
+        references=CappedFiles(paired.references),
+        candidates=CappedFiles(paired.candidates),
+        against=CappedFiles(paired.against) if paired.against is not None else None,
+    )
+    return Paired(key, capped)
+
+
+# ---------------------------------------------------------------- one batch at a time
+
+
+@dataclass
+class Runner:
+    """The server's one batch slot: a lock and how far the batch holding it has come."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    done: int = 0
+    total: int = 0
+
+
+@st.cache_resource(show_spinner=False)
+def runner() -> Runner:
+    """One for the whole server (every session shares it)."""
+    return Runner()
+
+
+def run_key(paired: Paired, chosen: Settings) -> tuple[Any, ...]:
+    return (paired.key, chosen.run_key())
+
+
+def run(store: MutableMapping[str, Any], paired: Paired, chosen: Settings) -> str | None:
+    """Evaluate the pairing with a progress bar; returns why it did not run (busy), else None."""
+    slot = runner()
+    if not slot.lock.acquire(blocking=False):
+        return (
+            f"Another visitor's dataset is being evaluated ({slot.done} of {slot.total} "
+            "pairs done); this demo runs one at a time, so press Run again in a moment."
+        )
+    try:
+        slot.done, slot.total = 0, len(paired.pairing.cases)
+        bar = st.progress(0.0, text="Evaluating…")
+
+        def progress(done: int, total: int) -> None:
+            slot.done, slot.total = done, total
+            bar.progress(done / total if total else 1.0, text=f"{done} of {total} pairs evaluated")
+
+        result = evaluate(
+            paired.pairing,
+            chosen.options(),
+            workers=0,
+            missing=chosen.missing,
+            sort=chosen.sort,
+            progress=progress,
+        )
+        bar.empty()
+    finally:
+        slot.lock.release()
+    store["b.result"] = (run_key(paired, chosen), result)
+    return None
+
+
+def result(store: MutableMapping[str, Any], paired: Paired, chosen: Settings):
+    """``(result, current)``: the last run's result re-ordered by the chosen sort, and
+    whether it is of the zips and settings shown now."""
+    held = store.get("b.result")
+    if held is None:
+        return None, False
+    key, kept_result = held
+    current = key == run_key(paired, chosen)
+    sort = chosen.sort if current else kept_result.sort
+    return resorted(kept_result, sort), current
+
+
+def resorted(result: BatchResult, sort: str) -> BatchResult:
+    """The same result ordered worst-first by another statistic (nothing recomputed)."""
+    if sort == result.sort or sort not in result.metrics:
+        return result
+    key = sort_key(sort, higher_is_better(sort))
+    models = {}
+    for name in ("candidates", "against"):
+        model = getattr(result, name)
+        if model is not None:
+            ordered = sorted(sorted(model.cases, key=lambda c: c.name), key=key)
+            models[name] = replace(model, cases=tuple(ordered))
+    return replace(result, sort=sort, **models)
