@@ -293,7 +293,7 @@ def _wilcoxon_p(differences: np.ndarray) -> float:
 def _disagreements(
     names: Sequence[str], first: np.ndarray, second: np.ndarray, differ: np.ndarray, top: int
 ) -> tuple[tuple[str, float, float], ...]:
-    """The ``top`` differing cases: one side infinite first, then by |B − A|, then by name."""
+    """The ``top`` differing cases by |B − A| (∞ when one side is infinite), then by name."""
     rows = [(str(names[i]), float(first[i]), float(second[i])) for i in np.flatnonzero(differ)]
-    rows.sort(key=lambda row: (math.isfinite(row[2] - row[1]), -abs(row[2] - row[1]), row[0]))
+    rows.sort(key=lambda row: (-abs(row[2] - row[1]), row[0]))
     return tuple(rows[:top])

@@ -35,15 +35,19 @@ def test_wins_follow_the_direction_of_an_overlap():
 
 
 def test_wins_follow_the_direction_of_a_distance_and_a_finite_value_beats_infinity():
-    a = [3.0, 2.0, INF, 1.0, INF, 5.0]
-    b = [1.0, 2.0, 4.0, INF, INF, 6.0]
-    r = compare_models("hd95", names(6), a, b)
-    # B lower (win), equal, finite vs inf (win), inf vs finite (loss), both inf (tie), higher
-    assert (r.wins, r.ties, r.losses) == (2, 2, 2)
-    assert (r.n, r.n_excluded, r.n_finite) == (6, 0, 3)
-    # Mean over the cases finite on both sides: (1-3) + (2-2) + (6-5) = -1 over 3.
-    assert r.mean_difference == pytest.approx(-1 / 3)
+    a = [3.0, 2.0, INF, 1.0, INF, 5.0, 4.0]
+    b = [1.0, 2.0, 4.0, INF, INF, 6.0, 2.0]
+    r = compare_models("hd95", names(7), a, b)
+    # B lower (win), equal, finite vs inf (win), inf vs finite (loss), both inf (tie),
+    # higher (loss), lower (win)
+    assert (r.wins, r.ties, r.losses) == (3, 2, 2)
+    assert (r.n, r.n_excluded, r.n_finite) == (7, 0, 4)
+    # Mean over the cases finite on both sides: (1-3) + (2-2) + (6-5) + (2-4) over 4.
+    assert r.mean_difference == -0.75
     assert r.higher_is_better is False
+    # The same numbers as an overlap: every win is a loss.
+    overlap = compare_models("iou", names(7), a, b)
+    assert (overlap.wins, overlap.ties, overlap.losses) == (2, 2, 3)
 
 
 def test_the_same_values_swapped_swap_wins_and_losses():
