@@ -364,6 +364,9 @@ def compare_pair(pair: Pair, *, counts: OverlapCounts | None = None) -> Comparis
     if counts is None:
         counts = overlap_counts(ref_fg, cand_fg)
     overlap = overlap_statistics(counts, spacing=opts.spacing, ignored=pair.ignored_pixels)
+    # Boundaries and objects live inside the box around both masks; the counts
+    # know it already, so neither family scans the whole image to find it.
+    box = counts.union_box() or (slice(0, 0), slice(0, 0))
 
     surface = None
     if opts.distances:
@@ -377,13 +380,14 @@ def compare_pair(pair: Pair, *, counts: OverlapCounts | None = None) -> Comparis
             hd95=opts.hd95,
             tolerance=opts.tolerance,
             boundary_width=opts.boundary_width,
+            box=box,
         )
     object_result = None
     if opts.objects:
         from .objects import compare_objects
 
         object_result = compare_objects(
-            ref_fg, cand_fg, connectivity=opts.connectivity, match_iou=opts.match_iou
+            ref_fg, cand_fg, connectivity=opts.connectivity, match_iou=opts.match_iou, box=box
         )
     options = opts.to_dict()
     options.update(kind=pair.kind, void=pair.void, resized=pair.resized)

@@ -54,6 +54,14 @@ class OverlapCounts:
     def reference_area(self) -> int:
         return int(self.row_reference.sum())
 
+    def union_box(self) -> tuple[slice, slice] | None:
+        """:func:`maskapp.overlap.union_box` read from the profiles (no pass over pixels)."""
+        rows = np.flatnonzero((self.row_reference > 0) | (self.row_candidate > 0))
+        if rows.size == 0:
+            return None
+        cols = np.flatnonzero((self.col_reference > 0) | (self.col_candidate > 0))
+        return slice(int(rows[0]), int(rows[-1]) + 1), slice(int(cols[0]), int(cols[-1]) + 1)
+
     @property
     def candidate_area(self) -> int:
         return int(self.row_candidate.sum())

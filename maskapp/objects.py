@@ -42,6 +42,7 @@ from scipy.sparse import csgraph
 
 from .errors import MaskError
 from .numbers import finite_or_none, safe_ratio
+from .overlap import union_box
 
 Connectivity = Literal[4, 8]
 
@@ -354,6 +355,7 @@ def compare_objects(
     connectivity: Connectivity = 8,
     match_iou: float = 0.5,
     max_objects: int = MAX_OBJECTS,
+    box: tuple[slice, slice] | None = None,
 ) -> ObjectComparison:
     """Match the connected components of a reference and a candidate mask.
 
@@ -389,6 +391,9 @@ def compare_objects(
         Pairs must overlap, so 0 means "any overlap".
     max_objects : int
         Most objects allowed per mask.
+    box : (slice, slice), optional
+        The bounding box of both masks' pixels when the caller knows it
+        (:meth:`~maskapp.metrics.OverlapCounts.union_box`); found otherwise.
 
     Returns
     -------
@@ -442,8 +447,10 @@ def compare_objects(
     # Labelling and measuring are whole-image passes; objects only live inside the
     # box around both masks (often a fraction of the image), so work there and
     # shift the positions back. Raster order, hence every id, is unchanged.
-    (r0, r1), (c0, c1) = _union_box(reference, candidate)
-    reference, candidate = reference[r0:r1, c0:c1], candidate[r0:r1, c0:c1]
+    if box is None:
+        box = union_box(reference, candidate) or (slice(0, 0), slice(0, 0))
+    reference, candidate = reference[box], candidate[box]
+    r0, c0 = box[0].start, box[1].start
 
     ref_labels, n_ref = label_objects(reference, connectivity=connectivity)
     _check_count("reference", n_ref, max_objects)
@@ -614,18 +621,6 @@ def _geometry_by_object(
         )
         bbox[i] = (r.start, c.start, r.stop, c.stop)
     return area, centroid, bbox
-
-
-def _union_box(reference: np.ndarray, candidate: np.ndarray) -> tuple[tuple[int, int], ...]:
-    """(row start, stop), (column start, stop) of the box holding both masks' pixels."""
-    rows = np.flatnonzero(reference.any(axis=1) | candidate.any(axis=1))
-    if len(rows) == 0:
-        return (0, 0), (0, 0)
-    cols = np.flatnonzero(
-        reference[rows[0] : rows[-1] + 1].any(axis=0)
-        | candidate[rows[0] : rows[-1] + 1].any(axis=0)
-    )
-    return (int(rows[0]), int(rows[-1]) + 1), (int(cols[0]), int(cols[-1]) + 1)
 
 
 def _row_strips(shape: tuple[int, int]) -> Iterator[tuple[int, int]]:

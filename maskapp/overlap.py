@@ -24,6 +24,29 @@ def _pair(mask_a, mask_b) -> tuple[np.ndarray, np.ndarray]:
     return a, b
 
 
+def union_box(reference: np.ndarray, candidate: np.ndarray) -> tuple[slice, slice] | None:
+    """Bounding box (row slice, column slice) of the union of two bool masks.
+
+    Statistics that only care about foreground (boundaries, objects) work
+    inside it: outside the box both masks are background, as outside the image.
+
+    Examples
+    --------
+    >>> a = np.zeros((4, 5), bool); a[1, 1] = True
+    >>> b = np.zeros((4, 5), bool); b[2, 3] = True
+    >>> union_box(a, b)
+    (slice(1, 3, None), slice(1, 4, None))
+    >>> union_box(a & False, b & False) is None
+    True
+    """
+    rows = np.flatnonzero(reference.any(axis=1) | candidate.any(axis=1))
+    if rows.size == 0:
+        return None
+    r0, r1 = int(rows[0]), int(rows[-1]) + 1
+    cols = np.flatnonzero(reference[r0:r1].any(axis=0) | candidate[r0:r1].any(axis=0))
+    return slice(r0, r1), slice(int(cols[0]), int(cols[-1]) + 1)
+
+
 def intersection(mask_a, mask_b) -> np.ndarray:
     """Pixels set in both masks, A ∩ B.
 

@@ -58,6 +58,7 @@ from scipy import ndimage
 from scipy.spatial import cKDTree
 
 from .numbers import json_ready
+from .overlap import union_box
 from .parallel import threads
 
 #: Relative slack for "within τ" and "within d": a pixel whose distance is τ
@@ -253,6 +254,7 @@ def surface_distances(
     hd95: Literal["max", "pooled"] = "max",
     tolerance: float = 1.0,
     boundary_width: float = 2.0,
+    box: tuple[slice, slice] | None = None,
 ) -> SurfaceDistances:
     """Hausdorff, HD95, ASSD, MASD, surface Dice and Boundary IoU of two masks.
 
@@ -281,6 +283,9 @@ def surface_distances(
     boundary_width : float
         Boundary IoU band width d ≥ 0, in spacing units (absolute; see
         ``SurfaceDistances.boundary_width`` for Cheng et al.'s 2 % rule).
+    box : (slice, slice), optional
+        The bounding box of both masks' pixels when the caller knows it
+        (:meth:`~maskapp.metrics.OverlapCounts.union_box`); found otherwise.
 
     Returns
     -------
@@ -319,8 +324,9 @@ def surface_distances(
         connectivity=connectivity,
     )
 
-    box = _union_box(ref, cand)
     if box is None:
+        box = union_box(ref, cand)
+    if box is None or box[0].start == box[0].stop:
         return SurfaceDistances(
             **dict.fromkeys(_DISTANCE_FIELDS, 0.0),
             surface_dice=1.0,
@@ -446,7 +452,7 @@ def error_distance_map(
     ref, cand = _as_pair(reference, candidate)
     spacing = _check_spacing(spacing)
     out = np.zeros(ref.shape, np.float32)
-    box = _union_box(ref, cand)
+    box = union_box(ref, cand)
     if box is None:
         return out
     _fill_error_distances(out[box], ref[box], cand[box], spacing)
@@ -497,16 +503,6 @@ def _check_nonnegative(value: float, name: str) -> float:
     if not 0 <= value < math.inf:
         raise ValueError(f"{name} must be a finite number ≥ 0, not {value}")
     return value
-
-
-def _union_box(ref: np.ndarray, cand: np.ndarray) -> tuple[slice, slice] | None:
-    """Bounding box (row slice, col slice) of ref ∪ cand; None if both are empty."""
-    rows = np.flatnonzero(ref.any(axis=1) | cand.any(axis=1))
-    if rows.size == 0:
-        return None
-    r0, r1 = int(rows[0]), int(rows[-1]) + 1
-    cols = np.flatnonzero(ref[r0:r1].any(axis=0) | cand[r0:r1].any(axis=0))
-    return slice(r0, r1), slice(int(cols[0]), int(cols[-1]) + 1)
 
 
 def _boundary(mask: np.ndarray, connectivity: int) -> np.ndarray:
