@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import math
 import statistics
-import time
 import tracemalloc
 
 import numpy as np
@@ -248,17 +247,6 @@ def test_confidence_level_widens_the_interval():
 def test_bootstrap_of_equal_values_is_that_value():
     assert bootstrap_mean_interval([0.1] * 1000) == (0.1, 0.1)
     assert bootstrap_mean_interval([0.3]) is None
-
-
-def test_bootstrap_is_fast():
-    values = np.random.default_rng(4).random(10_000)
-    best = math.inf
-    for _ in range(2):
-        start = time.perf_counter()
-        bootstrap_mean_interval(values, resamples=2000)
-        best = min(best, time.perf_counter() - start)
-    # ~0.15 s alone on one core; the bound leaves room for a busy machine.
-    assert best < 1.5
 
 
 def test_bootstrap_memory_stays_bounded_for_many_values():
