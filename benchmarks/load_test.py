@@ -7,14 +7,17 @@ Chromium once (headless) and drives N browser contexts concurrently with
 Playwright's async API. Every session loops for ``--seconds``:
 
 1. open the app and wait for the demo numbers;
-2. upload its own reference PNG, wait for IoU/Dice/Precision/Recall of
-   (that reference, demo candidate); upload its own candidate PNG, wait for the
-   numbers of the pair. Every pair is generated here, distinct across all sessions
-   and iterations, and its expected numbers are computed with numpy;
+2. upload its own reference PNG: the page must show no numbers and one
+   "Now upload the candidate … «that file»" (an upload is never compared with a
+   demo mask); upload its own candidate PNG, wait for IoU/Dice/Precision/Recall of
+   the pair. Every pair is generated here, distinct across all sessions and
+   iterations, and its expected numbers are computed with numpy;
 3. every 3rd iteration upload a bad file (zero bytes, HTML named ``.png``, a
    truncated PNG) to one slot: exactly one error alert must name it while the
-   numbers of the good pair stay; on the other iterations move the opacity slider
-   or switch the view, and the numbers must stay.
+   numbers of the good pair stay; on the other iterations click a step of the
+   opacity slider inside the overlay figure (the overlay's opacity must change
+   with no script rerun: no message from the browser, no run-state change) or
+   switch the view, and the numbers must stay.
 
 While a step waits, every IoU the page shows is recorded: a value that is neither
 the session's previous nor its expected one counts as a wrong number (a session
@@ -30,6 +33,7 @@ import asyncio
 import io
 import json
 import os
+import re
 import sys
 import time
 from dataclasses import dataclass, field
@@ -47,6 +51,11 @@ DEMO_FILES = CASES["typical"]["files"]
 LABELS = ("IoU", "Dice", "Precision", "Recall")
 UPLOADER = '[data-testid="stFileUploaderDropzoneInput"]'
 VIEW_STEPS = ("side-by-side", "table", "distances")
+#: Steps of the overlay figure's opacity slider clicked in turn (it starts at 0.6).
+OPACITY_STEPS = ("0.9", "0.2")
+#: How long a session watches for a rerun after an opacity step: a widget change
+#: sends its rerun request at once, so a quiet half second means none.
+QUIET_S = 0.5
 
 # One snapshot of the page: script state, headline metrics by label, alerts, share link.
 READ_JS = """
@@ -64,11 +73,16 @@ READ_JS = """
   }));
   const code = [...document.querySelectorAll('[data-testid="stCode"]')]
     .map((c) => c.innerText).join("\\n");
+  // The overlay trace's <image> (d3 binds each trace to its group) and its opacity.
+  const plot = document.querySelector('.st-key-overlay_chart .js-plotly-plot');
+  const overlay = plot && [...plot.querySelectorAll('g.imagelayer > g')]
+    .find((g) => g.__data__?.[0]?.trace?.name === "overlay");
   return {
     state: app ? app.getAttribute("data-test-script-state") : null,
     metrics,
     alerts,
     code,
+    opacity: overlay ? overlay.querySelector("image").style.opacity : null,
     exceptions: document.querySelectorAll('[data-testid="stException"]').length,
   };
 }
@@ -86,12 +100,14 @@ WAIT_JS = (
   if (iou !== undefined && !window.__maskappSeen.includes(iou)) window.__maskappSeen.push(iou);
   if (s.state !== "notRunning" || s.exceptions) return false;
   for (const [k, v] of Object.entries(arg.want)) if (s.metrics[k] !== v) return false;
+  if (arg.noNumbers && Object.keys(s.metrics).length) return false;
   if (s.alerts.length !== arg.alerts) return false;
   if (arg.alertText !== null) {
     const a = s.alerts[0];
-    if (!a.text.includes(arg.alertText)) return false;
+    if (a.error !== arg.error || !a.text.includes(arg.alertText)) return false;
   }
   if (arg.codeHas !== null && !s.code.includes(arg.codeHas)) return false;
+  if (arg.opacity !== null && s.opacity !== arg.opacity) return false;
   return true;
 }
 """
@@ -139,7 +155,7 @@ class Pair:
     iteration: int
     reference_png: bytes
     candidate_png: bytes
-    intermediate: dict[str, str]  # (this reference, demo candidate)
+    with_demo: dict[str, str]  # (this reference, demo candidate): must never be shown
     final: dict[str, str]  # (this reference, this candidate)
 
     @property
@@ -182,6 +198,8 @@ class Plan:
             if rng.random() < 0.5:  # a small false-positive island
                 y, x = int(rng.integers(0, self.shape[0] - 12)), int(rng.integers(0, 40))
                 candidate[y : y + 10, x : x + 10] = True
+            # Never shown (an upload is not compared with a demo mask), but owned, so a
+            # page that did compare them is reported as such.
             inter = numbers(reference, self.demo_candidate)
             final = numbers(reference, candidate)
             if (
@@ -193,7 +211,7 @@ class Plan:
             ):
                 continue
             tag = f"session {session} iteration {iteration}"
-            self.owner[inter["IoU"]] = tag + " (reference + demo candidate)"
+            self.owner[inter["IoU"]] = tag + " (its reference with the demo candidate)"
             self.owner[final["IoU"]] = tag
             return Pair(
                 session, iteration, png_bytes(reference), png_bytes(candidate), inter, final
@@ -219,12 +237,14 @@ class Report:
     iterations: int = 0
     uploads: int = 0
     bad_uploads: int = 0
-    interactions: int = 0
+    opacity_steps: int = 0
+    view_changes: int = 0
     page_loads: int = 0
     errors: list[dict] = field(default_factory=list)
     upload_times: list[float] = field(default_factory=list)
     bad_times: list[float] = field(default_factory=list)
-    interaction_times: list[float] = field(default_factory=list)
+    opacity_times: list[float] = field(default_factory=list)
+    view_times: list[float] = field(default_factory=list)
     load_times: list[float] = field(default_factory=list)
     js_errors: list[str] = field(default_factory=list)
     tracebacks: list[str] = field(default_factory=list)
@@ -263,6 +283,7 @@ class Session:
         self.report, self.deadline = report, deadline
         self.step_timeout, self.max_iterations = step_timeout, max_iterations
         self.page = None
+        self.sent = 0  # websocket messages from the browser (BackMsg) so far
 
     async def wait(
         self,
@@ -272,10 +293,25 @@ class Session:
         *,
         alerts: int = 0,
         alert_text: str | None = None,
+        error: bool = True,
+        no_numbers: bool = False,
         code_has: str | None = None,
+        opacity: str | None = None,
     ) -> None:
-        """Wait for the wanted state; check every IoU shown on the way."""
-        arg = {"want": want, "alerts": alerts, "alertText": alert_text, "codeHas": code_has}
+        """Wait for the wanted state; check every IoU shown on the way.
+
+        ``alert_text`` is in the one alert (an error, unless ``error=False``);
+        ``no_numbers``: no metric card at all; ``opacity``: the overlay's opacity.
+        """
+        arg = {
+            "want": want,
+            "alerts": alerts,
+            "alertText": alert_text,
+            "error": error,
+            "noNumbers": no_numbers,
+            "codeHas": code_has,
+            "opacity": opacity,
+        }
         try:
             await self.page.wait_for_function(
                 WAIT_JS, arg=arg, polling=100, timeout=self.step_timeout * 1000
@@ -335,7 +371,14 @@ class Session:
         await self.upload(0, f"ref-{pair.tag}.png", pair.reference_png)
         # An upload is never compared with a demo mask: the page asks for the candidate.
         await self.wait(
-            "upload reference", {}, {plan.demo["IoU"]}, alerts=1, alert_text="Now upload"
+            "upload reference",
+            {},
+            {plan.demo["IoU"]},
+            alerts=1,
+            alert_text="Now upload the candidate (prediction) to compare with "
+            f"«ref-{pair.tag}.png».",
+            error=False,
+            no_numbers=True,
         )
         report.upload_times.append(time.monotonic() - start)
         report.uploads += 1
@@ -359,14 +402,50 @@ class Session:
             report.bad_uploads += 1
         else:
             n = i + self.index
-            start = time.monotonic()
-            # The opacity slider lives in the figure (no server round-trip): views only.
-            if True:
+            if n % 2 == 0:
+                await self.opacity_step(OPACITY_STEPS[n // 2 % len(OPACITY_STEPS)], pair, keep)
+            else:
                 view = VIEW_STEPS[n // 2 % len(VIEW_STEPS)]
+                start = time.monotonic()
                 await page.get_by_role("radio", name=view, exact=True).click()
                 await self.wait(f"view {view}", pair.final, keep, code_has=f"view={view}")
-            report.interaction_times.append(time.monotonic() - start)
-            report.interactions += 1
+                report.view_times.append(time.monotonic() - start)
+                report.view_changes += 1
+
+    async def opacity_step(self, value: str, pair: Pair, keep: set[str]) -> None:
+        """Click the overlay figure's slider at ``value``: restyled in the page, no rerun."""
+        page = self.page
+        plot = page.locator(".st-key-overlay_chart .js-plotly-plot")
+        # Plotly listens on a transparent rectangle over the rail: click it below the label.
+        rail = plot.locator(".slider-container .slider-rail-touch-rect")
+        label = plot.locator(".slider-container .slider-label-group").filter(
+            has_text=re.compile(f"^{re.escape(value)}$")
+        )
+        await rail.scroll_into_view_if_needed()
+        r, step = await rail.bounding_box(), await label.bounding_box()
+        await page.evaluate(
+            """() => {
+                const app = document.querySelector('[data-testid="stApp"]');
+                window.__maskappRuns = [];
+                new MutationObserver(() => window.__maskappRuns.push(
+                    app.getAttribute('data-test-script-state'))
+                ).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+            }"""
+        )
+        sent = self.sent
+        start = time.monotonic()
+        await page.mouse.click(step["x"] + step["width"] / 2, r["y"] + r["height"] / 2)
+        await self.wait(f"opacity {value}", pair.final, keep, opacity=value)
+        self.report.opacity_times.append(time.monotonic() - start)
+        self.report.opacity_steps += 1
+        await asyncio.sleep(QUIET_S)
+        runs = await page.evaluate("() => window.__maskappRuns")
+        if self.sent != sent or runs:
+            self.record(
+                "rerun",
+                f"opacity {value}",
+                f"{self.sent - sent} message(s) from the browser, run states {runs}",
+            )
 
     async def screenshot(self, iteration: int) -> None:
         """What the page showed when a step failed (the first few failures only)."""
@@ -389,6 +468,11 @@ class Session:
         self.page.on(
             "pageerror", lambda err: self.report.js_errors.append(f"session {self.index}: {err}")
         )
+
+        def count_sent(_) -> None:
+            self.sent += 1
+
+        self.page.on("websocket", lambda ws: ws.on("framesent", count_sent))
         i = 0
         try:
             while time.monotonic() < self.deadline and i < self.max_iterations:
@@ -513,7 +597,8 @@ def format_report(r: Report) -> str:
         f"  page loads             {r.page_loads}",
         f"  good uploads           {r.uploads}",
         f"  bad-file uploads       {r.bad_uploads}",
-        f"  slider/view changes    {r.interactions}",
+        f"  opacity steps          {r.opacity_steps} (in the figure, no rerun)",
+        f"  view changes           {r.view_changes}",
         f"  errors                 {len(r.errors)} "
         f"(wrong numbers {len(r.wrong)}, timeouts {len(r.timeouts)}, "
         f"other {len(r.errors) - len(r.wrong) - len(r.timeouts)}) {by_kind or ''}",
@@ -523,8 +608,10 @@ def format_report(r: Report) -> str:
         f" (n={len(r.upload_times)})",
         f"  bad file -> error      p50 {pct(r.bad_times, 50)}, p95 {pct(r.bad_times, 95)}"
         f" (n={len(r.bad_times)})",
-        f"  slider/view -> numbers p50 {pct(r.interaction_times, 50)}, "
-        f"p95 {pct(r.interaction_times, 95)} (n={len(r.interaction_times)})",
+        f"  opacity -> redrawn     p50 {pct(r.opacity_times, 50)}, "
+        f"p95 {pct(r.opacity_times, 95)} (n={len(r.opacity_times)})",
+        f"  view -> numbers        p50 {pct(r.view_times, 50)}, "
+        f"p95 {pct(r.view_times, 95)} (n={len(r.view_times)})",
         f"  open -> demo numbers   p50 {pct(r.load_times, 50)}, p95 {pct(r.load_times, 95)}"
         f" (n={len(r.load_times)})",
         f"  server RSS (MB)        cold {r.mem_cold:.0f}, start {r.mem_start:.0f} "
