@@ -241,3 +241,18 @@ def test_an_unreachable_dask_scheduler_is_one_sentence(dataset, monkeypatch):
     pairing = pair_locations(*map(str, dataset))
     with pytest.raises(MaskError, match="Could not connect to the Dask scheduler"):
         evaluate(pairing, Options(), dask="tcp://127.0.0.1:9")
+
+
+@pytest.mark.slow
+def test_a_cluster_running_another_maskapp_is_refused(dataset, monkeypatch):
+    distributed = pytest.importorskip("distributed")
+    from maskapp.batch import runners
+
+    # The in-process workers import this very maskapp; the client claims another version.
+    monkeypatch.setattr(runners, "__version__", "0.0.0-other")
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0"
+    ) as cluster:
+        pairing = pair_locations(*map(str, dataset))
+        with pytest.raises(MaskError, match=r"runs maskapp \S+ on .* but this is maskapp 0\.0\.0"):
+            evaluate(pairing, Options(), dask=cluster.scheduler_address)
