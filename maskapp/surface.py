@@ -128,6 +128,37 @@ def boundary(mask: np.ndarray, *, connectivity: Literal[4, 8] = 4) -> np.ndarray
     return _boundary(mask, connectivity)
 
 
+@dataclass(frozen=True, eq=False)
+class BoundaryDistances:
+    """Each boundary pixel's distance to the other mask's boundary: what every
+    distance statistic is read from, kept so that nothing recomputes it
+    (:mod:`maskapp.compat` reads it to reproduce other libraries' numbers).
+
+    Attributes
+    ----------
+    reference_points, candidate_points : ndarray of int, shape (n, 2)
+        (row, col) of every boundary pixel, in image coordinates.
+    reference_to_candidate, candidate_to_reference : ndarray of float
+        For each reference (candidate) boundary pixel, the distance to the
+        nearest candidate (reference) boundary pixel, in spacing units.
+    nearest_candidate, nearest_reference : ndarray of int
+        For each reference (candidate) boundary pixel, the index of that
+        nearest pixel in ``candidate_points`` (``reference_points``).
+    spacing : (float, float)
+    connectivity : {4, 8}
+        The boundary definition (see :func:`boundary`).
+    """
+
+    reference_points: np.ndarray
+    candidate_points: np.ndarray
+    reference_to_candidate: np.ndarray
+    candidate_to_reference: np.ndarray
+    nearest_candidate: np.ndarray
+    nearest_reference: np.ndarray
+    spacing: tuple[float, float]
+    connectivity: int
+
+
 @dataclass(frozen=True)
 class SurfaceDistances:
     """Boundary-distance statistics of a reference (A) and a candidate (B).
@@ -208,6 +239,9 @@ class SurfaceDistances:
         The boundary definition used (see :func:`boundary`).
     infinite : dict of str to str
         Field name → reason, for every field that is ``inf``.
+
+    The per-pixel distances every statistic was read from are kept as
+    :attr:`boundary_distances` (not a field: it is no statistic).
     """
 
     hausdorff: float
@@ -231,6 +265,11 @@ class SurfaceDistances:
     spacing: tuple[float, float]
     connectivity: int
     infinite: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def boundary_distances(self) -> BoundaryDistances | None:
+        """The per-pixel distances behind every statistic; None when a mask is empty."""
+        return self.__dict__.get("_boundary_distances")
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dictionary: ``inf`` → None (reason under ``infinite``), tuples → lists.
@@ -389,7 +428,7 @@ def surface_distances(
     within = tolerance * (1 + _SLACK)
     close = np.count_nonzero(d_rc <= within) + np.count_nonzero(d_cr <= within)
 
-    return SurfaceDistances(
+    result = SurfaceDistances(
         hausdorff=hausdorff,
         hd95=hd95_value,
         directed_hausdorff_reference_to_candidate=max_rc,
@@ -407,6 +446,22 @@ def surface_distances(
         candidate_boundary_pixels=n_cand,
         **common,
     )
+    # Frozen, and no field (no statistic): kept beside the fields for re-reading.
+    object.__setattr__(
+        result,
+        "_boundary_distances",
+        BoundaryDistances(
+            reference_points=ref_rc + offset,
+            candidate_points=cand_rc + offset,
+            reference_to_candidate=d_rc,
+            candidate_to_reference=d_cr,
+            nearest_candidate=nearest_rc,
+            nearest_reference=nearest_cr,
+            spacing=spacing,
+            connectivity=connectivity,
+        ),
+    )
+    return result
 
 
 def error_distance_map(
