@@ -421,13 +421,7 @@ def compare_classes(
     averaged = [c for c in classes if c.present and c.label != excluded]
     undefined: dict[str, str] = {}
     counted = int(confusion.sum() + candidate_void.sum())
-    if counted == 0:
-        none_reason = "every pixel is void"
-    elif excluded is not None:
-        none_reason = f"no class other than background {excluded} is present"
-    else:
-        none_reason = "no class is present"
-    means = _averages(averaged, none_reason, undefined)
+    means = _averages(averaged, no_mean_reason(counted, excluded), undefined)
     pixel_accuracy = safe_ratio(
         int(np.trace(confusion)), counted, "pixel_accuracy", "every pixel is void", undefined
     )
@@ -479,6 +473,15 @@ def _class_stats(
         candidate_void=candidate_void,
         undefined=undefined,
     )
+
+
+def no_mean_reason(counted: int, excluded: int | None) -> str:
+    """Why a mean over classes is undefined: every pixel void, or no class averaged."""
+    if counted == 0:
+        return "every pixel is void"
+    if excluded is not None:
+        return f"no class other than background {excluded} is present"
+    return "no class is present"
 
 
 def _averages(averaged: list[ClassStats], none_reason: str, undefined: dict) -> dict:

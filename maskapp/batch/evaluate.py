@@ -157,19 +157,8 @@ def case_row(comparison: Comparison) -> tuple[dict[str, Any], dict[str, str]]:
     (0.5, 1, 1.0)
     """
     o = comparison.overlap
-    row: dict[str, Any] = {
-        "shape": "×".join(str(n) for n in o.shape),
-        "reference_area": o.reference_area,
-        "candidate_area": o.candidate_area,
-        "tp": o.tp,
-        "fp": o.fp,
-        "fn": o.fn,
-        "tn": o.tn,
-        "iou": o.iou,
-        "dice": o.dice,
-        "precision": o.precision,
-        "recall": o.recall,
-    }
+    row: dict[str, Any] = {"shape": "×".join(str(n) for n in o.shape)}
+    row.update({key: getattr(o, key) for key in (*COUNT_KEYS, *OVERLAP_METRICS)})
     undefined = {k: v for k, v in o.undefined.items() if k in row}
     classes = comparison.classes
     if classes is not None:

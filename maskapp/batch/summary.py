@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..classes import _averages, _class_stats
+from ..classes import _averages, _class_stats, no_mean_reason
 from ..numbers import json_ready, safe_ratio
 
 if TYPE_CHECKING:
@@ -629,12 +629,9 @@ class ClassAccumulator:
         undefined: dict[str, str] = {}
         if self._cases == 0:
             none_reason = "no case was added"
-        elif self._confusion.sum() + self._candidate_void.sum() == 0:
-            none_reason = "every pixel is void"
-        elif excluded is not None:
-            none_reason = f"no class other than background {excluded} is present"
         else:
-            none_reason = "no class is present"
+            counted = int(self._confusion.sum() + self._candidate_void.sum())
+            none_reason = no_mean_reason(counted, excluded)
         out = _averages(averaged, none_reason, undefined)
         out.update(
             averaged_labels=[c.label for c in averaged],
