@@ -19,6 +19,11 @@ st.set_page_config(
 # Later pages (a dataset, a volume) join this list.
 pages = [
     st.Page(pair_page.render, title="Compare a pair", icon="🔍", default=True),
-    st.Page(batch_page.render, title="Evaluate a dataset", icon="🗂️", url_path="dataset"),
+    st.Page(
+        batch_page.render,
+        title="Evaluate a dataset",
+        icon=":material/table_chart:",
+        url_path="dataset",
+    ),
 ]
 st.navigation(pages, position="hidden" if len(pages) == 1 else "sidebar").run()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import streamlit as st
 
 from maskapp.figures.batch import metric_label
+from maskapp.report import display_name
 from ui import pair_page
 from ui.cached import return_freed_arrays_to_the_os, session_model
 from ui.views import (
@@ -23,7 +24,7 @@ from ui.views import (
     batch_table,
 )
 from ui.views.batch_inputs import MAX_MASK_PIXELS, MAX_PAIRS, MAX_ZIP_BYTES
-from ui.widgets import show_flash
+from ui.widgets import on_a_phone, show_flash
 
 
 def limits_caption() -> str:
@@ -48,7 +49,7 @@ def render() -> None:
     )
     show_flash()
     batch_inputs.uploaders()
-    with st.expander("Settings", expanded=True):
+    with st.expander("Settings", expanded=not on_a_phone()):
         batch_inputs.settings_panel()
     chosen = batch_inputs.settings(store)
     paired = batch_run.pairing(store, chosen)
@@ -89,7 +90,10 @@ def _cases(result) -> None:
     st.subheader(f"Cases, worst first by {metric_label(result.sort)}")
     against = False
     if result.against is not None:
-        labels = {False: result.pairing.candidates.label, True: result.pairing.against.label}
+        labels = {
+            False: display_name(result.pairing.candidates.label),
+            True: display_name(result.pairing.against.label),
+        }
         against = st.radio(
             "Cases of",
             [False, True],
@@ -101,14 +105,14 @@ def _cases(result) -> None:
     st.caption("Select a row to open that pair on the pair page (the sidebar brings you back).")
     generation = store.get("b.table", 0)
     chosen = batch_table.cases_table(result, model, key=f"batch_cases_{int(against)}_{generation}")
-    picked = batch_table.chooser(model, key=f"batch_chooser_{generation}")
+    picked = batch_table.chooser(result, model, key=f"batch_chooser_{generation}")
     batch_table.failures(model, key=f"batch_failures_{int(against)}")
     case = chosen or picked
     if case is None:
         return
     message = batch_table.open_case(session_model(), result, case, against=against)
     if message:
-        st.info(batch_pairing.inert(message), icon="ℹ️")
+        st.info(batch_inputs.inert(message), icon="ℹ️")
         return
     # A fresh table when we come back: its old selection must not open the case again.
     store["b.table"] = generation + 1

@@ -204,7 +204,7 @@ def test_a_bad_zip_gives_one_error_and_keeps_the_other_upload():
     upload(at, "reference", "refs.zip", REFERENCES)
     upload(at, "candidate", "page.zip", b"<html>not a zip</html>")
     assert len(errors(at)) == 1, errors(at)
-    assert "page.zip" in errors(at)[0]
+    assert "page\\.zip is not a zip" in errors(at)[0], errors(at)
     assert any("«refs\\.zip»" in c for c in captions(at)), captions(at)
     # A bad zip over a good one keeps the good one (and says so).
     upload(at, "candidate", "preds.zip", CANDIDATES)
@@ -212,6 +212,21 @@ def test_a_bad_zip_gives_one_error_and_keeps_the_other_upload():
     upload(at, "candidate", "evil.zip", zipped({"../../etc/passwd.png": b"x"}))
     assert len(errors(at)) == 1 and "preds\\.zip» is kept" in errors(at)[0], errors(at)
     assert {m.label: m.value for m in at.metric}["Matched"] == "5"
+
+
+HOSTILE = "[x](javascript:alert(1))<b>.zip"
+
+
+def test_file_names_are_shown_as_text_never_as_markdown():
+    at = dataset_page()
+    upload(at, "reference", HOSTILE, b"<b>not a zip</b>")
+    (message,) = errors(at)
+    assert "](javascript" not in message and "\\]\\(javascript" in message, message
+    upload(at, "reference", HOSTILE, REFERENCES)
+    upload(at, "candidate", "[y](javascript:alert(2)).zip", CANDIDATES)
+    shown = [*captions(at), *[i.value for i in at.info], *errors(at)]
+    assert not any("](javascript" in text for text in shown), shown
+    assert any("\\[x\\]" in text for text in shown), shown
 
 
 def test_opening_the_worst_case_shows_its_pair_on_the_pair_page(loaded):

@@ -12,6 +12,7 @@ import streamlit as st
 
 from maskapp.batch import BatchResult
 from maskapp.figures.batch import metric_label
+from maskapp.report import display_name
 from ui.views.batch_summary import number
 
 
@@ -23,7 +24,8 @@ def comparison(result: BatchResult) -> None:
     """The per-statistic comparison table, then the cases the two disagree on most."""
     if result.paired is None or result.against is None:
         return
-    a, b = result.pairing.candidates.label, result.pairing.against.label
+    a = display_name(result.pairing.candidates.label)
+    b = display_name(result.pairing.against.label)
     st.subheader("Two models")
     st.caption(
         f"A = {a}, B = {b}. Differences are B − A over the cases where both are finite; "

@@ -18,8 +18,9 @@ import streamlit as st
 from maskapp import MaskError
 from maskapp.batch import FileSet, ZipLimits, open_files
 from maskapp.batch.evaluate import metric_names
+from maskapp.figures.batch import metric_label
 from maskapp.pair import Options
-from maskapp.report import display_name
+from maskapp.report import _MARKDOWN_SPECIAL, display_name
 from maskapp.void import DEFAULT_VOID, parse_void
 from ui.state import digest_of
 from ui.widgets import act, synced
@@ -78,6 +79,11 @@ class Settings:
     def run_key(self) -> tuple[Any, ...]:
         """Everything but the order: changing the sort re-orders, it does not recompute."""
         return (self.kind, self.void, self.strip_suffix, self.missing, self.distances, self.objects)
+
+
+def inert(text: str) -> str:
+    """A sentence naming user files, with every Markdown special shown literally."""
+    return "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in text)
 
 
 def upload(store: MutableMapping[str, Any], slot: str, name: str, data: bytes) -> bool:
@@ -158,15 +164,19 @@ def _slot_caption(store: MutableMapping[str, Any], slot: str) -> None:
     failed = store.get(f"b.error.{slot}")
     if failed:
         keeping = f"«{display_name(held.name)}» is kept" if held else "nothing loaded"
-        st.error(f"«{display_name(failed[0])}»: {failed[1]} ({keeping}).", icon="⚠️")
+        name, reason = display_name(failed[0]), inert(failed[1].rstrip("."))
+        which = "" if name in reason else f"«{name}»: "  # the sentence names its zip already
+        st.error(f"{which}{reason} ({keeping}).", icon="⚠️")
     if held is not None:
-        st.caption(
-            f"«{display_name(held.name)}» · {held.size / 2**20:.1f} MB · {held.members:,} files"
-        )
+        st.caption(f"«{display_name(held.name)}» · {_size(held.size)} · {held.members:,} files")
         st.button(
             "Remove", key=f"batch_forget_{slot}", on_click=forget, args=(store, slot),
             help="Forget this zip (the results of the last run stay until the next run).",
         )  # fmt: skip
+
+
+def _size(n: int) -> str:
+    return f"{n / 2**20:.1f} MB" if n >= 2**20 else f"{max(1, round(n / 2**10))} kB"
 
 
 def settings_panel() -> None:
@@ -211,9 +221,10 @@ def settings_panel() -> None:
             chosen.metrics(),
             key=synced("batch_sort", chosen.sort),
             on_change=lambda: act(change, store, sort=store["batch_sort"]),
+            format_func=metric_label,
         )
         st.toggle(
-            "Distances (Hausdorff, HD95, ASSD, surface Dice)",
+            "Distances (HD95, ASSD, surface Dice …)",
             key=synced("batch_distances", chosen.distances),
             on_change=lambda: act(change, store, distances=store["batch_distances"]),
         )

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from maskapp.report import _MARKDOWN_SPECIAL
+from ui.views.batch_inputs import inert
 from ui.views.batch_run import Paired
+from ui.widgets import on_a_phone
 
 _GROUPS = {
     "matched": "matched",
@@ -16,11 +17,6 @@ _GROUPS = {
     "ambiguous": "ambiguous name (two files map to it)",
     "ignored": "ignored (junk, not a mask)",
 }
-
-
-def inert(text: str) -> str:
-    """A sentence naming user files, with every Markdown special shown literally."""
-    return "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in text)
 
 
 def report(paired: Paired) -> None:
@@ -42,8 +38,12 @@ def report(paired: Paired) -> None:
         "ambiguous": "Ambiguous",
         "ignored": "Ignored",
     }
-    for column, key in zip(st.columns(len(shown)), shown, strict=True):
-        column.metric(labels[key], f"{len(groups[key]):,}", border=True)
+    if on_a_phone():
+        # Five stacked cards would fill a phone's screen: one line of counts instead.
+        st.markdown(" · ".join(f"**{len(groups[k]):,}** {labels[k].lower()}" for k in shown))
+    else:
+        for column, key in zip(st.columns(len(shown)), shown, strict=True):
+            column.metric(labels[key], f"{len(groups[key]):,}", border=True)
     st.caption(inert(paired.pairing.sentence()))
     rows = [
         {"group": _GROUPS[key], "name or file": item}

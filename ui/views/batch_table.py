@@ -61,13 +61,25 @@ def cases_table(result: BatchResult, model: ModelResult, key: str) -> CaseResult
     return model.cases[rows[0]] if rows else None
 
 
-def chooser(model: ModelResult, key: str) -> CaseResult | None:
+def chooser(result: BatchResult, model: ModelResult, key: str) -> CaseResult | None:
     """The same choice without the table (narrow screens, keyboards): a list and a button."""
-    names = [c.name for c in model.cases]
+    by_name = {c.name: c for c in model.cases}
+    label = metric_label(result.sort)
+
+    def described(name: str) -> str:
+        case = by_name[name]
+        if case.status == "failed":
+            return f"{name} — failed at {case.stage}"
+        value = case.value(result.sort)
+        shown = "undefined" if value is None or np.isnan(value) else f"{value:.4f}"
+        return f"{name} — {label} {shown.replace('inf', '∞')}"
+
     left, right = st.columns([3, 1], vertical_alignment="bottom")
-    name = left.selectbox("Case to open on the pair page", names, key=f"{key}_name")
+    name = left.selectbox(
+        "Case to open on the pair page", list(by_name), key=f"{key}_name", format_func=described
+    )
     if right.button("Open on the pair page", key=f"{key}_open"):
-        return next(c for c in model.cases if c.name == name)
+        return by_name[name]
     return None
 
 
