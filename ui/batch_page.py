@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from maskapp import MaskError
 from maskapp.figures.batch import metric_label
 from maskapp.report import display_name
 from ui import pair_page
@@ -58,9 +59,13 @@ def render() -> None:
         cases = len(paired.pairing.cases)
         if st.button(f"Run on {cases:,} case{'' if cases == 1 else 's'}", type="primary",
                      key="batch_run"):  # fmt: skip
-            busy = batch_run.run(store, paired, chosen)
-            if busy:
-                st.warning(busy, icon="⏳")
+            try:
+                busy = batch_run.run(store, paired, chosen)
+            except MaskError as err:
+                st.error(batch_inputs.inert(str(err)), icon="⚠️")
+            else:
+                if busy:
+                    st.warning(busy, icon="⏳")
     result, current = batch_run.result(store, paired, chosen)
     if result is None:
         return

@@ -302,7 +302,7 @@ def test_label_maps_get_the_per_class_table():
 def test_a_second_candidate_zip_compares_two_models(loaded):
     other = zipped({f"case{i}.png": png_bytes(shifted(i, 12)) for i in range(6)})
     at = upload(loaded, "against", "other.zip", other)
-    assert {m.label: m.value for m in at.metric}["No second candidate"] == "0"
+    assert {m.label: m.value for m in at.metric}["No 2nd candidate"] == "0"
     run_batch(at)
     result = expected(REFERENCES, CANDIDATES, other)
     table = frame_with(at, "B wins")

@@ -33,7 +33,7 @@ def report(paired: Paired) -> None:
     labels = {
         "matched": "Matched",
         "missing_candidate": "No candidate",
-        "missing_against": "No second candidate",
+        "missing_against": "No 2nd candidate",
         "missing_reference": "No reference",
         "ambiguous": "Ambiguous",
         "ignored": "Ignored",

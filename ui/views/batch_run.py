@@ -10,6 +10,7 @@ visitor pressing Run is told so and can press it again a moment later.
 from __future__ import annotations
 
 import threading
+import uuid
 from collections.abc import MutableMapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -124,9 +125,10 @@ def _pair(key, uploads, chosen: Settings) -> Paired:
 
 @dataclass
 class Runner:
-    """The server's one batch slot: a lock and how far the batch holding it has come."""
+    """The server's one batch slot: a lock, whose batch holds it and how far it has come."""
 
     lock: threading.Lock = field(default_factory=threading.Lock)
+    owner: str | None = None
     done: int = 0
     total: int = 0
 
@@ -141,32 +143,50 @@ def run_key(paired: Paired, chosen: Settings) -> tuple[Any, ...]:
     return (paired.key, chosen.run_key())
 
 
+def _take(slot: Runner, session: str) -> bool:
+    """The slot for this session; a run of its own that is stopping is waited for."""
+    if slot.lock.acquire(blocking=False):
+        return True
+    # Pressing Run again stops this session's own run at its next progress update.
+    return slot.owner == session and slot.lock.acquire(timeout=30)
+
+
 def run(store: MutableMapping[str, Any], paired: Paired, chosen: Settings) -> str | None:
-    """Evaluate the pairing with a progress bar; returns why it did not run (busy), else None."""
+    """Evaluate the pairing with a progress bar; returns why it did not run (busy), else None.
+
+    Raises
+    ------
+    MaskError
+        From :func:`maskapp.batch.evaluate` (the page shows its sentence).
+    """
     slot = runner()
-    if not slot.lock.acquire(blocking=False):
+    session = store.setdefault("b.session", uuid.uuid4().hex)
+    if not _take(slot, session):
         return (
             f"Another visitor's dataset is being evaluated ({slot.done} of {slot.total} "
             "pairs done); this demo runs one at a time, so press Run again in a moment."
         )
     try:
-        slot.done, slot.total = 0, len(paired.pairing.cases)
+        slot.owner, slot.done, slot.total = session, 0, len(paired.pairing.cases)
         bar = st.progress(0.0, text="Evaluating…")
 
         def progress(done: int, total: int) -> None:
             slot.done, slot.total = done, total
             bar.progress(done / total if total else 1.0, text=f"{done} of {total} pairs evaluated")
 
-        result = evaluate(
-            paired.pairing,
-            chosen.options(),
-            workers=0,
-            missing=chosen.missing,
-            sort=chosen.sort,
-            progress=progress,
-        )
-        bar.empty()
+        try:
+            result = evaluate(
+                paired.pairing,
+                chosen.options(),
+                workers=0,
+                missing=chosen.missing,
+                sort=chosen.sort,
+                progress=progress,
+            )
+        finally:
+            bar.empty()
     finally:
+        slot.owner = None
         slot.lock.release()
     store["b.result"] = (run_key(paired, chosen), result)
     return None
