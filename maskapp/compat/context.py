@@ -1,0 +1,144 @@
+"""What every library module reads: the pair, the options, and boundary distances computed once.
+
+The libraries measure on three kinds of boundary:
+
+- the *cross* boundary — mask XOR its erosion by the 4-connected cross, the
+  image frame counting as background (MedPy connectivity 1, MONAI,
+  MetricsReloaded, torchmetrics): maskapp's own default, so the distances
+  maskapp's surface family computed are re-read (:attr:`Inputs.cross`);
+- seg-metrics' *thick* boundary (:mod:`maskapp.compat.segmetrics`);
+- DeepMind's surface elements on the pixel-corner lattice
+  (:mod:`maskapp.compat.deepmind`).
+
+Distances between boundary pixels are recomputed from the integer offsets to
+the nearest pixel the way ``scipy.ndimage.distance_transform_edt`` forms
+them, ``sqrt((Δrow·s_row)² + (Δcol·s_col)²)``, so a distance that equals τ
+is τ to the last bit, as it is for the libraries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+from ..overlap import union_box
+from ..parallel import threads
+from ..surface import BoundaryDistances, _boundary
+
+
+@dataclass(frozen=True)
+class Directed:
+    """Distances of one pair of boundaries, both ways (float64, spacing units).
+
+    ``reference_to_candidate[i]`` is the distance from reference boundary
+    point ``i`` to the nearest candidate boundary point; empty arrays when a
+    boundary has no points.
+    """
+
+    reference_to_candidate: np.ndarray
+    candidate_to_reference: np.ndarray
+    reference_points: np.ndarray
+    candidate_points: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class Inputs:
+    """One pair as the libraries receive it, with the options of the comparison.
+
+    ``reference`` and ``candidate`` are the binary foregrounds (label maps:
+    any class, void removed); ``percentile`` is the robust Hausdorff
+    percentile, ``tolerance`` the surface-Dice τ, ``boundary_width`` the
+    Boundary IoU band. ``surface`` is maskapp's own boundary data when it
+    was computed with the cross boundary (connectivity 4): re-read, not
+    recomputed.
+    """
+
+    reference: np.ndarray
+    candidate: np.ndarray
+    spacing: tuple[float, float] = (1.0, 1.0)
+    tolerance: float = 1.0
+    boundary_width: float = 2.0
+    percentile: float = 95.0
+    surface: BoundaryDistances | None = None
+
+    @cached_property
+    def reference_area(self) -> int:
+        return int(np.count_nonzero(self.reference))
+
+    @cached_property
+    def candidate_area(self) -> int:
+        return int(np.count_nonzero(self.candidate))
+
+    @cached_property
+    def intersection(self) -> int:
+        box = self.box
+        if box is None:
+            return 0
+        return int(np.count_nonzero(self.reference[box] & self.candidate[box]))
+
+    @property
+    def union(self) -> int:
+        return self.reference_area + self.candidate_area - self.intersection
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.reference.shape
+
+    @cached_property
+    def box(self) -> tuple[slice, slice] | None:
+        """Bounding box of both masks' pixels; None when both are empty."""
+        return union_box(self.reference, self.candidate)
+
+    @cached_property
+    def cross(self) -> Directed:
+        """Distances between the cross boundaries (frame = background), EDT-exact."""
+        if self.surface is not None and self.surface.connectivity == 4:
+            s = self.surface
+            ref_rc, cand_rc = s.reference_points, s.candidate_points
+            return Directed(
+                exact_distances(ref_rc, cand_rc[s.nearest_candidate], self.spacing),
+                exact_distances(cand_rc, ref_rc[s.nearest_reference], self.spacing),
+                ref_rc,
+                cand_rc,
+            )
+        box = self.box
+        if box is None:
+            empty = np.zeros((0, 2), np.int64)
+            return nearest_both_ways(empty, empty, self.spacing)
+        offset = np.array([box[0].start, box[1].start])
+        ref_rc = np.argwhere(_boundary(self.reference[box], 4)) + offset
+        cand_rc = np.argwhere(_boundary(self.candidate[box], 4)) + offset
+        return nearest_both_ways(ref_rc, cand_rc, self.spacing)
+
+
+def exact_distances(points: np.ndarray, targets: np.ndarray, spacing) -> np.ndarray:
+    """``sqrt((Δrow·s_row)² + (Δcol·s_col)²)`` per row, as scipy's EDT forms it."""
+    delta = (targets - points).astype(np.float64)
+    delta[:, 0] *= spacing[0]
+    delta[:, 1] *= spacing[1]
+    np.multiply(delta, delta, out=delta)
+    return np.sqrt(delta[:, 0] + delta[:, 1])
+
+
+def nearest(points: np.ndarray, targets: np.ndarray, spacing) -> np.ndarray:
+    """For each point, the EDT-exact distance to the nearest target point."""
+    if len(points) == 0:
+        return np.zeros(0)
+    if len(targets) == 0:
+        return np.full(len(points), np.inf)
+    scale = np.asarray(spacing, dtype=np.float64)
+    _, index = cKDTree(targets * scale).query(points * scale, workers=threads())
+    return exact_distances(points, targets[index], spacing)
+
+
+def nearest_both_ways(ref_rc: np.ndarray, cand_rc: np.ndarray, spacing) -> Directed:
+    """:class:`Directed` distances of two integer point sets."""
+    return Directed(
+        nearest(ref_rc, cand_rc, spacing),
+        nearest(cand_rc, ref_rc, spacing),
+        ref_rc,
+        cand_rc,
+    )

@@ -1,0 +1,100 @@
+"""seg-metrics 1.2.8 (SimpleITK 2.5): what ``write_metrics`` reports for one label.
+
+Call reproduced::
+
+    write_metrics(labels=[1], gdth_img=reference, pred_img=candidate, csv_file=None,
+                  spacing=[row, col], metrics=["dice", "jaccard", "hd", "hd95", "msd"])[0]
+
+Conventions: the boundary is ``sitk.LabelContour(fullyConnected=True)``:
+foreground pixels with a background pixel among their 8 neighbours (a
+"thick" line), and the image frame is *not* background, so foreground on the
+frame is no boundary there. Distances come from
+``SignedMaurerDistanceMap`` in float32 and are pooled over both directions:
+``hd95`` is their 95th percentile (always 95), ``msd`` their mean. An empty
+mask's distance map is all zeros, so every distance is 0 whenever a mask is
+empty (a missed structure scores HD95 = 0); a mask that fills the whole
+image has no contour and its distance map holds float32(2⁶⁴ − 2⁴⁰).
+Dice and Jaccard of two empty masks are 1.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .context import Inputs, nearest
+
+NAME = "seg-metrics"
+TITLE = "seg-metrics 1.2.8"
+KEYS = ("dice", "iou", "hausdorff", "hd95", "assd")
+CALLS = (
+    "seg_metrics.write_metrics(labels=[1], gdth_img=reference, pred_img=candidate, "
+    "csv_file=None, spacing=[row, col], metrics=['dice', 'jaccard', 'hd', 'hd95', 'msd'])[0]: "
+    "dice, iou = jaccard, hausdorff = hd, hd95, assd = msd"
+)
+
+#: What SimpleITK's Maurer distance map holds when the mask has no contour.
+NO_CONTOUR = float(np.float32(2.0**64 - 2.0**40))
+
+
+def thick_boundary(mask: np.ndarray, box: tuple[slice, slice]) -> np.ndarray:
+    """(row, col) of pixels with a background pixel among their 8 neighbours in the image.
+
+    Pixels beyond the image count as foreground (not background, unlike
+    maskapp's :func:`~maskapp.surface.boundary`).
+
+    >>> m = np.zeros((3, 4), bool); m[:, :2] = True
+    >>> thick_boundary(m, (slice(0, 3), slice(0, 4)))[:, 1].tolist()
+    [1, 1, 1]
+    """
+    rows, cols = mask.shape
+    # One pixel of margin inside the image: the margin is background (it is
+    # outside both masks' box) unless it lies beyond the frame.
+    r0, r1 = max(box[0].start - 1, 0), min(box[0].stop + 1, rows)
+    c0, c1 = max(box[1].start - 1, 0), min(box[1].stop + 1, cols)
+    crop = mask[r0:r1, c0:c1]
+    padded = np.ones((crop.shape[0] + 2, crop.shape[1] + 2), bool)
+    padded[1:-1, 1:-1] = crop
+    inner = crop.copy()
+    for dr in (0, 1, 2):
+        for dc in (0, 1, 2):
+            if dr != 1 or dc != 1:
+                inner &= padded[dr : dr + crop.shape[0], dc : dc + crop.shape[1]]
+    return np.argwhere(crop & ~inner) + np.array([r0, c0])
+
+
+def values(inputs: Inputs) -> dict[str, float | str]:
+    """What seg-metrics reports for each key."""
+    ref_area, cand_area, inter = inputs.reference_area, inputs.candidate_area, inputs.intersection
+    total = ref_area + cand_area
+    out: dict[str, float | str] = {
+        "dice": 2 * inter / total if total else 1.0,
+        "iou": inter / inputs.union if total else 1.0,
+    }
+    box = inputs.box
+    if box is None:
+        out.update(hausdorff=0.0, hd95=0.0, assd=0.0)
+        return out
+    ref = thick_boundary(inputs.reference, box)
+    cand = thick_boundary(inputs.candidate, box)
+    pooled = np.concatenate(
+        [
+            _towards(cand, ref, ref_area, inputs.spacing),
+            _towards(ref, cand, cand_area, inputs.spacing),
+        ]
+    )
+    if len(pooled) == 0:
+        out.update(hausdorff=0.0, hd95=0.0, assd=0.0)
+        return out
+    out["hausdorff"] = float(pooled.max())
+    out["hd95"] = float(np.percentile(pooled, 95))
+    out["assd"] = float(pooled.mean())
+    return out
+
+
+def _towards(points: np.ndarray, target: np.ndarray, target_area: int, spacing) -> np.ndarray:
+    """Float32 distances of ``points`` read from the target's Maurer map (float64 for pooling)."""
+    if target_area == 0:
+        return np.zeros(len(points))
+    if len(target) == 0:
+        return np.full(len(points), NO_CONTOUR)
+    return nearest(points, target, spacing).astype(np.float32).astype(np.float64)
