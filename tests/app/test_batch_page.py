@@ -327,6 +327,17 @@ def test_more_pairs_than_the_cap_is_one_error_and_no_run_button():
     assert not [b for b in at.button if b.key == "batch_run"]
 
 
+def test_a_zip_over_the_size_cap_is_refused_with_one_sentence(monkeypatch):
+    from ui.views import batch_inputs
+
+    monkeypatch.setattr(batch_inputs, "MAX_ZIP_BYTES", len(REFERENCES) - 1)
+    at = dataset_page()
+    upload(at, "reference", "refs.zip", REFERENCES)
+    (message,) = errors(at)
+    assert "more than the" in message and "smaller zips" in message, message
+    assert any("Upload the references zip" in i.value for i in at.info)
+
+
 def test_a_mask_over_the_pixel_cap_fails_its_case_with_a_sentence():
     buffer = io.BytesIO()
     Image.new("1", (2049, 2049)).save(buffer, "PNG")
