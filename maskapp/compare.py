@@ -7,7 +7,7 @@ and per-object matching unless switched off. The result is a frozen
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -49,6 +49,14 @@ class Comparison:
     #: The masks as compared and what was derived from them (foreground,
     #: confusion map): figures and downloads read them instead of rebuilding.
     pair: Pair | None = field(default=None, repr=False, compare=False)
+    #: What other libraries would report (``compare(..., compat=...)``):
+    #: library → key → float (NaN, ±inf included) or ``"raises <Exception>"``;
+    #: None unless asked for. See :mod:`maskapp.compat`.
+    compat: dict[str, dict[str, float | str]] | None = None
+    #: library → key → why that value differs from maskapp's own, one sentence.
+    compat_notes: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: Values that would silently reward an error in a dataset mean.
+    compat_warnings: tuple[str, ...] = ()
 
     @property
     def confusion(self) -> np.ndarray:
@@ -144,6 +152,10 @@ class Comparison:
         out["candidate"] = self.candidate.to_dict()
         out["undefined"] = self.undefined
         out["conventions"] = conventions(self.options)
+        if self.compat is not None:
+            from .compat import compat_block
+
+            out.update(compat_block(self))
         out["maskapp_version"] = __version__
         return json_ready(out)
 
@@ -184,6 +196,7 @@ def conventions(options: dict[str, Any]) -> dict[str, Any]:
                     + "; pixels outside the image count as background"
                 ),
                 "boundary_connectivity": options["boundary_connectivity"],
+                "hd95_percentile": options.get("percentile", 95.0),
                 "hd95": (
                     "max of the two directed 95th percentiles, linearly interpolated (as "
                     "MONAI and MetricsReloaded; DeepMind's surface-distance differs: it "
@@ -198,6 +211,11 @@ def conventions(options: dict[str, Any]) -> dict[str, Any]:
                 "masd": "average of the two directed mean distances (MetricsReloaded)",
                 "surface_dice_tolerance": options["tolerance"],
                 "boundary_iou_width": options["boundary_width"],
+                "boundary_iou_band": (
+                    "pixels strictly closer than the width to the boundary (< d)"
+                    if options.get("boundary_band") == "strict"
+                    else "pixels within the width of the boundary (≤ d)"
+                ),
             }
         )
     if kind == "labels":
@@ -250,6 +268,9 @@ def compare(
     boundary_width: float = 2.0,
     connectivity: Literal[4, 8] = 8,
     match_iou: float = 0.5,
+    percentile: float = 95.0,
+    boundary_band: Literal["inclusive", "strict"] = "inclusive",
+    compat: str | Sequence[str] | None = None,
 ) -> Comparison:
     """Compare a reference mask (A, ground truth) with a candidate (B, prediction).
 
@@ -290,6 +311,17 @@ def compare(
         Connectivity of objects (connected components).
     match_iou : float
         Object matching threshold (IoU ≥ match_iou).
+    percentile : float
+        Percentile p in (0, 100] of the robust Hausdorff distance held as
+        ``hd95`` (and the directed values): 95 by default.
+    boundary_band : {'inclusive', 'strict'}
+        Boundary IoU band: pixels within ≤ d of the boundary (default) or
+        < d (as MetricsReloaded).
+    compat : str or sequence of str, optional
+        Libraries whose numbers to reproduce for the pair (``'all'``, or
+        any of ``'medpy'``, ``'monai'``, ``'deepmind'``, ``'metricsreloaded'``,
+        ``'seg-metrics'``, ``'torchmetrics'``): fills ``Comparison.compat``,
+        ``compat_notes`` and ``compat_warnings`` (see :mod:`maskapp.compat`).
 
     Returns
     -------
@@ -325,7 +357,19 @@ def compare(
         boundary_width=boundary_width,
         connectivity=connectivity,
         match_iou=match_iou,
+        percentile=percentile,
+        boundary_band=boundary_band,
     )
+    if compat is not None:
+        from .compat import resolve, with_compat
+
+        libraries = resolve(compat)
+        return with_compat(_compare(reference, candidate, opts, threshold, kind), libraries)
+    return _compare(reference, candidate, opts, threshold, kind)
+
+
+def _compare(reference, candidate, opts: Options, threshold, kind) -> Comparison:
+    """:func:`compare` once the options are checked."""
     # 0/1 arrays (what decoding a PNG gives) skip the generic interpretation:
     # the fused counting pass verifies they are 0/1 on the fly.
     counts = None
@@ -381,6 +425,8 @@ def compare_pair(pair: Pair, *, counts: OverlapCounts | None = None) -> Comparis
             tolerance=opts.tolerance,
             boundary_width=opts.boundary_width,
             box=box,
+            percentile=opts.percentile,
+            band=opts.boundary_band,
         )
     object_result = None
     if opts.objects:

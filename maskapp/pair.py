@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from .connectivity import check_connectivity
 from .errors import MaskError
 from .masks import Kind, Mask, check_same_shape, resized_mask
 from .overlap import confusion_map
@@ -25,6 +26,7 @@ from .void import DEFAULT_VOID, VoidPolicy, check_void, check_void_policy, label
 
 Connectivity = Literal[4, 8]
 HD95Variant = Literal["max", "pooled"]
+Band = Literal["inclusive", "strict"]
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,8 @@ class Options:
     include_background: bool = False
     class_names: Mapping[int, str] | None = field(default=None, compare=False)
     resize: bool = False
+    volume: bool = False
+    reorient: bool = False
     distances: bool = True
     objects: bool = True
     spacing: tuple[float, float] = (1.0, 1.0)
@@ -65,6 +69,8 @@ class Options:
     boundary_width: float = 2.0
     connectivity: Connectivity = 8
     match_iou: float = 0.5
+    percentile: float = 95.0
+    boundary_band: Band = "inclusive"
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__  # frozen: normalise in place once
@@ -82,10 +88,7 @@ class Options:
             ("connectivity", "object connectivity"),
             ("boundary_connectivity", "boundary connectivity"),
         ):
-            value = getattr(self, name)
-            if value not in (4, 8) or isinstance(value, bool):
-                raise MaskError(f"The {what} must be 4 or 8, not {value!r}; choose one of them.")
-            set_(self, name, int(value))
+            set_(self, name, check_connectivity(getattr(self, name), what))
         set_(self, "spacing", check_spacing(self.spacing))
         tolerance = _finite(self.tolerance, "surface Dice tolerance", "a finite number ≥ 0")
         if tolerance < 0:
@@ -108,9 +111,21 @@ class Options:
                 "0.5 makes the matching unique."
             )
         set_(self, "match_iou", match)
+        percentile = _finite(self.percentile, "HD percentile", "a number in (0, 100]")
+        if not 0 < percentile <= 100:
+            raise MaskError(
+                f"The HD percentile must be a number in (0, 100], not {self.percentile:g}; "
+                "95 gives HD95, 100 the Hausdorff distance."
+            )
+        set_(self, "percentile", percentile)
+        if self.boundary_band not in ("inclusive", "strict"):
+            raise MaskError(
+                f"The Boundary IoU band must be 'inclusive' (≤ d) or 'strict' (< d), not "
+                f"{self.boundary_band!r}; choose one."
+            )
         if self.class_names is not None:
             set_(self, "class_names", {int(k): str(v) for k, v in self.class_names.items()})
-        for name in ("include_background", "resize", "distances", "objects"):
+        for name in ("include_background", "resize", "volume", "reorient", "distances", "objects"):
             set_(self, name, bool(getattr(self, name)))
 
     def to_dict(self) -> dict[str, Any]:
@@ -131,24 +146,32 @@ def _finite(value: object, what: str, expected: str) -> float:
     return number
 
 
-def check_spacing(spacing: object) -> tuple[float, float]:
+def check_spacing(spacing: object) -> tuple[float, ...]:
     """``(row_spacing, col_spacing)`` as two positive finite floats, else :class:`MaskError`.
 
-    >>> check_spacing([0.5, "2"])
-    (0.5, 2.0)
+    Volumes take three, along the array axes (k, j, i).
+
+    >>> check_spacing([0.5, "2"]), check_spacing((2.5, 0.8, 0.8))
+    ((0.5, 2.0), (2.5, 0.8, 0.8))
     """
     try:
-        row, col = (float(s) for s in spacing)  # type: ignore[attr-defined]
+        values = tuple(float(s) for s in spacing)  # type: ignore[attr-defined]
     except (TypeError, ValueError) as err:
         raise MaskError(
             f"The pixel spacing must be two numbers (row, column), not {spacing!r}."
         ) from err
-    if not (math.isfinite(row) and math.isfinite(col) and row > 0 and col > 0):
+    if len(values) not in (2, 3):
         raise MaskError(
-            f"The pixel spacing must be two positive numbers, not ({row:g}, {col:g}); "
-            "use 1 1 for pixels."
+            f"The pixel spacing must be two numbers (row, column), or three for a volume, "
+            f"not {len(values)} ({spacing!r})."
         )
-    return row, col
+    if not all(math.isfinite(v) and v > 0 for v in values):
+        shown = ", ".join(f"{v:g}" for v in values)
+        raise MaskError(
+            f"The pixel spacing must be {'two' if len(values) == 2 else 'three'} positive "
+            f"numbers, not ({shown}); use 1 1 for pixels."
+        )
+    return values
 
 
 @dataclass(frozen=True, eq=False)

@@ -239,6 +239,12 @@ class SurfaceDistances:
         The boundary definition used (see :func:`boundary`).
     infinite : dict of str to str
         Field name → reason, for every field that is ``inf``.
+    percentile : float
+        The percentile p in (0, 100] of ``hd95`` and the directed HD95 values
+        (95 unless asked otherwise: the "robust Hausdorff distance" at p).
+    boundary_band : {'inclusive', 'strict'}
+        Boundary IoU band: distance ≤ d (``'inclusive'``) or < d (``'strict'``,
+        as MetricsReloaded).
 
     The per-pixel distances every statistic was read from are kept as
     :attr:`boundary_distances` (not a field: it is no statistic).
@@ -265,6 +271,8 @@ class SurfaceDistances:
     spacing: tuple[float, float]
     connectivity: int
     infinite: dict[str, str] = field(default_factory=dict)
+    percentile: float = 95.0
+    boundary_band: str = "inclusive"
 
     @property
     def boundary_distances(self) -> BoundaryDistances | None:
@@ -294,6 +302,8 @@ def surface_distances(
     tolerance: float = 1.0,
     boundary_width: float = 2.0,
     box: tuple[slice, slice] | None = None,
+    percentile: float = 95.0,
+    band: Literal["inclusive", "strict"] = "inclusive",
 ) -> SurfaceDistances:
     """Hausdorff, HD95, ASSD, MASD, surface Dice and Boundary IoU of two masks.
 
@@ -325,6 +335,11 @@ def surface_distances(
     box : (slice, slice), optional
         The bounding box of both masks' pixels when the caller knows it
         (:meth:`~maskapp.metrics.OverlapCounts.union_box`); found otherwise.
+    percentile : float
+        Percentile p in (0, 100] of the robust Hausdorff distance held as
+        ``hd95`` (95 by default; 100 gives the Hausdorff distance).
+    band : {'inclusive', 'strict'}
+        Boundary IoU band: pixels within ≤ d of the boundary, or < d.
 
     Returns
     -------
@@ -355,7 +370,14 @@ def surface_distances(
         raise ValueError(f"hd95 must be 'max' or 'pooled', not {hd95!r}")
     tolerance = _check_nonnegative(tolerance, "tolerance")
     boundary_width = _check_nonnegative(boundary_width, "boundary_width")
+    percentile = float(percentile)
+    if not 0 < percentile <= 100:
+        raise ValueError(f"percentile must be in (0, 100], not {percentile}")
+    if band not in ("inclusive", "strict"):
+        raise ValueError(f"band must be 'inclusive' or 'strict', not {band!r}")
     common = dict(
+        percentile=percentile,
+        boundary_band=band,
         hd95_variant=hd95,
         tolerance=tolerance,
         boundary_width=boundary_width,
@@ -413,13 +435,13 @@ def surface_distances(
 
     # Interpolating between two equal distances can round one ulp above them;
     # a percentile never exceeds the largest value it is taken of.
-    p95_rc = min(float(np.percentile(d_rc, 95)), float(d_rc.max()))
-    p95_cr = min(float(np.percentile(d_cr, 95)), float(d_cr.max()))
+    p95_rc = min(float(np.percentile(d_rc, percentile)), float(d_rc.max()))
+    p95_cr = min(float(np.percentile(d_cr, percentile)), float(d_cr.max()))
     if hd95 == "max":
         hd95_value = max(p95_rc, p95_cr)
     else:
         pooled = np.concatenate([d_rc, d_cr])
-        hd95_value = min(float(np.percentile(pooled, 95)), float(pooled.max()))
+        hd95_value = min(float(np.percentile(pooled, percentile)), float(pooled.max()))
     sum_rc, sum_cr = float(d_rc.sum()), float(d_cr.sum())
     # Likewise a float sum divided by its count can round one ulp above the
     # largest term (0.1 + 0.1 + 0.1 = 0.30000000000000004); a mean never does.
@@ -440,7 +462,9 @@ def surface_distances(
         directed_mean_reference_to_candidate=mean_rc,
         directed_mean_candidate_to_reference=mean_cr,
         surface_dice=int(close) / (n_ref + n_cand),
-        boundary_iou=_boundary_iou(ref, ref_b, cand, cand_b, boundary_width, spacing),
+        boundary_iou=_boundary_iou(
+            ref, ref_b, cand, cand_b, boundary_width, spacing, strict=band == "strict"
+        ),
         hausdorff_pair=hausdorff_pair,
         reference_boundary_pixels=n_ref,
         candidate_boundary_pixels=n_cand,

@@ -37,12 +37,19 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from dataclasses import replace
 from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 import numpy as np  # noqa: F401  (the doctests use it)
 
+from ..errors import MaskError
 from . import deepmind, medpy, metricsreloaded, monai, segmetrics, torchmetrics
 from .context import Inputs
+from .notes import OWN, explain, situation, warnings
+
+if TYPE_CHECKING:
+    from ..compare import Comparison
 
 #: Library name → module, in the order tables show them.
 LIBRARIES: dict[str, ModuleType] = {
@@ -71,7 +78,8 @@ Value = float | str
 def resolve(libraries: str | Iterable[str] | None) -> tuple[str, ...]:
     """The library names asked for, checked: ``'all'``, ``'medpy,monai'`` or an iterable.
 
-    Raises ``ValueError`` naming the unknown library and the known ones.
+    Raises :class:`~maskapp.MaskError` (a ``ValueError``) naming the unknown
+    library and the known ones.
 
     >>> resolve("all")[:2], resolve("monai, medpy"), resolve(None)
     (('medpy', 'monai'), ('medpy', 'monai'), ())
@@ -84,8 +92,9 @@ def resolve(libraries: str | Iterable[str] | None) -> tuple[str, ...]:
         return tuple(LIBRARIES)
     unknown = [n for n in names if n not in LIBRARIES]
     if unknown:
-        raise ValueError(
-            f"unknown library {unknown[0]!r}: choose from {', '.join(LIBRARIES)} or 'all'"
+        raise MaskError(
+            f"Unknown library {unknown[0]!r} for the compatibility view; choose from "
+            f"{', '.join(LIBRARIES)} or 'all'."
         )
     return tuple(n for n in LIBRARIES if n in names)
 
@@ -93,6 +102,79 @@ def resolve(libraries: str | Iterable[str] | None) -> tuple[str, ...]:
 def compat_values(inputs: Inputs, libraries: Iterable[str]) -> dict[str, dict[str, Value]]:
     """Each library's values for the pair in ``inputs`` (names as :func:`resolve` returns)."""
     return {name: LIBRARIES[name].values(inputs) for name in libraries}
+
+
+def inputs_of(result: Comparison) -> Inputs:
+    """The :class:`Inputs` of a comparison: its foreground, options and boundary distances."""
+    if result.pair is None:
+        raise ValueError("this Comparison keeps no pair (built by hand)")
+    reference, candidate = result.pair.foreground
+    options = result.options
+    return Inputs(
+        reference,
+        candidate,
+        spacing=tuple(options.get("spacing", (1.0, 1.0))),
+        tolerance=float(options.get("tolerance", 1.0)),
+        boundary_width=float(options.get("boundary_width", 2.0)),
+        percentile=float(options.get("percentile", 95.0)),
+        surface=None if result.surface is None else result.surface.boundary_distances,
+    )
+
+
+def own_values(result: Comparison) -> dict[str, float]:
+    """maskapp's own value for each compatibility key it computed (distances only with them)."""
+    out = {}
+    for key, path in OWN.items():
+        family, name = path.split(".")
+        source = getattr(result, family)
+        if source is not None:
+            out[key] = float(getattr(source, name))
+    return out
+
+
+def with_compat(result: Comparison, libraries: str | Iterable[str] = "all") -> Comparison:
+    """``result`` with ``compat``, ``compat_notes`` and ``compat_warnings`` filled in.
+
+    Examples
+    --------
+    >>> from maskapp import compare
+    >>> a = np.zeros((8, 8), bool); a[2:6, 2:6] = True
+    >>> r = with_compat(compare(a, np.zeros_like(a), objects=False), ("monai",))
+    >>> r.compat["monai"]["hd95"], r.compat_notes["monai"]["hd95"][:24]
+    (nan, 'NaN on an empty predicti')
+    """
+    names = resolve(libraries)
+    inputs = inputs_of(result)
+    values = compat_values(inputs, names)
+    where = situation(inputs, result.options)
+    return replace(
+        result,
+        compat=values,
+        compat_notes=explain(values, own_values(result), where),
+        compat_warnings=tuple(warnings(values, where)),
+    )
+
+
+def compat_block(result: Comparison) -> dict[str, Any]:
+    """The JSON of the compatibility view (NaN / ±inf as strings, see :func:`encode`)."""
+    values = result.compat or {}
+    return {
+        "compat": {
+            library: {key: encode(v) for key, v in library_values.items()}
+            for library, library_values in values.items()
+        },
+        "compat_notes": result.compat_notes,
+        "compat_warnings": list(result.compat_warnings),
+        "compat_calls": {
+            library: f"{LIBRARIES[library].TITLE}: {LIBRARIES[library].CALLS}"
+            for library in values
+        },
+        "compat_inputs": (
+            "each library is given the binary foreground (label maps: any class, void "
+            "removed), the spacing, τ, the Boundary IoU band and the HD percentile of this "
+            "comparison; values are reproduced by maskapp, the libraries are not imported"
+        ),
+    }
 
 
 def encode(value: Value) -> float | str:
@@ -120,8 +202,12 @@ __all__ = [
     "KEYS",
     "LIBRARIES",
     "Inputs",
+    "compat_block",
     "compat_values",
     "decode",
     "encode",
+    "inputs_of",
+    "own_values",
     "resolve",
+    "with_compat",
 ]
