@@ -211,6 +211,8 @@ def text_report(result: Comparison, *, reference_name: str, candidate_name: str)
             group = row["group"]
             lines += ["", group.capitalize()]
         lines.append(f"  {row['statistic']:<{width}}  {row['value']}")
+    if result.compat is not None:
+        lines += ["", *compat_lines(result)]
     if result.classes is not None:
         lines += ["", "Per class"]
         header = f"  {'class':>8} {'ref px':>10} {'cand px':>10} {'IoU':>8} {'Dice':>8}"
@@ -223,12 +225,104 @@ def text_report(result: Comparison, *, reference_name: str, candidate_name: str)
     return "\n".join(lines)
 
 
+#: Labels of the compatibility keys, in table order.
+COMPAT_LABELS = {
+    "dice": "Dice",
+    "iou": "IoU",
+    "hausdorff": "Hausdorff",
+    "hd95": "HD95",
+    "assd": "ASSD",
+    "asd": "ASD (mean B→A)",
+    "masd": "MASD",
+    "mean_reference_to_candidate": "mean A→B",
+    "mean_candidate_to_reference": "mean B→A",
+    "surface_dice": "Surface Dice",
+    "boundary_iou": "Boundary IoU",
+}
+
+
+def compat_rows(result: Comparison) -> list[dict[str, Any]]:
+    """One row per compatibility key: maskapp's value and each library's, raw.
+
+    Each row is ``{"key", "statistic", "maskapp", <library>: value or None,
+    "differs": [libraries whose value differs]}``; a library that does not
+    report the key has None.
+    """
+    from .compat import KEYS, own_values
+
+    values = result.compat or {}
+    own = own_values(result)
+    rows = []
+    for key in KEYS:
+        if not any(key in v for v in values.values()):
+            continue
+        row: dict[str, Any] = {
+            "key": key,
+            "statistic": COMPAT_LABELS[key],
+            "maskapp": own.get(key),
+        }
+        for library, library_values in values.items():
+            row[library] = library_values.get(key)
+        row["differs"] = [
+            lib for lib, notes in result.compat_notes.items() if key in notes
+        ]
+        rows.append(row)
+    return rows
+
+
+def compat_text(value: Any) -> str:
+    """A compatibility value as a short table cell (NaN, ∞, 'raises …' as they are)."""
+    if value is None:
+        return "—"
+    if isinstance(value, str):
+        return value
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "∞" if value > 0 else "−∞"
+    return f"{value:.4f}"
+
+
+def compat_lines(result: Comparison) -> list[str]:
+    """The compatibility table, its notes and warnings as text lines."""
+    libraries = list(result.compat or {})
+    rows = compat_rows(result)
+    header = ["statistic", "maskapp", *libraries]
+    cells = [
+        [row["statistic"], compat_text(row["maskapp"])]
+        + [compat_text(row[lib]) + ("*" if lib in row["differs"] else "") for lib in libraries]
+        for row in rows
+    ]
+    widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(header)]
+    lines = ["Other libraries (* differs from maskapp; why below)"]
+    lines.append("  " + "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)))
+    for c in cells:
+        lines.append("  " + "  ".join(v.ljust(w) for v, w in zip(c, widths, strict=True)))
+    for library, notes in result.compat_notes.items():
+        for key, sentence in notes.items():
+            lines.append(f"  * {library} {COMPAT_LABELS[key]}: {sentence}")
+    for warning in result.compat_warnings:
+        lines.append(f"  warning: {warning}")
+    return lines
+
+
 # Bidirectional overrides and other invisible controls that could disguise a name.
 _INVISIBLE = dict.fromkeys(
     [*range(0x00, 0x20), 0x7F, *range(0x200B, 0x2010), *range(0x202A, 0x202F),
      *range(0x2066, 0x206A), 0xFEFF],
 )
 _MARKDOWN_SPECIAL = set("\\`*_{}[]()<>#+-.!|~$:=&\"'")
+
+
+def escape_markdown(text: str) -> str:
+    """``text`` with every Markdown / HTML / LaTeX special character backslash-escaped.
+
+    Examples
+    --------
+    >>> print(escape_markdown("*z* [x]"))
+    \\*z\\* \\[x\\]
+    """
+    return "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in text)
 
 
 def display_name(name: str | None, *, max_length: int = 60) -> str:
@@ -249,4 +343,4 @@ def display_name(name: str | None, *, max_length: int = 60) -> str:
     if len(text) > max_length:
         keep = max_length - 1
         text = text[: keep // 2] + "…" + text[-(keep - keep // 2) :]
-    return "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in text)
+    return escape_markdown(text)

@@ -138,6 +138,8 @@ class Task:
     cases: tuple[Case, ...]
     options: Options
     single_thread: bool = False
+    #: Largest mask read, in pixels (None: maskapp's default cap); an app sets a lower one.
+    max_pixels: int | None = None
 
 
 @dataclass(frozen=True)
@@ -184,9 +186,13 @@ def case_row(comparison: Comparison) -> tuple[dict[str, Any], dict[str, str]]:
     return row, undefined
 
 
-def _read(files: FileSet, member: str, options: Options) -> Mask:
+def _read(files: FileSet, member: str, options: Options, max_pixels: int | None) -> Mask:
     return read_mask(
-        files.read(member), kind=options.kind, threshold=options.threshold, void=options.void
+        files.read(member),
+        kind=options.kind,
+        threshold=options.threshold,
+        void=options.void,
+        max_pixels=max_pixels,
     )
 
 
@@ -204,6 +210,7 @@ def _evaluate_one(
     files: FileSet,
     member: str | None,
     options: Options,
+    max_pixels: int | None,
 ) -> tuple[CaseResult, ClassCounts | None]:
     """One candidate member of a case against its (already read) reference."""
     if case.problem is not None:
@@ -217,7 +224,7 @@ def _evaluate_one(
         status: Status = "missing_candidate"
     else:
         try:
-            candidate = _read(files, member, options)
+            candidate = _read(files, member, options, max_pixels)
         except MaskError as err:
             return _failed(case, "read candidate", str(err), member), None
         status = "ok"
@@ -225,7 +232,8 @@ def _evaluate_one(
         pair: Pair = pair_of(reference, candidate, options)
         comparison = compare_pair(pair)
     except SizeMismatch as err:
-        return _failed(case, "compare", err.sentence("pass --resize to resize it"), member), None
+        remedy = "resize candidates to their reference (--resize)"
+        return _failed(case, "compare", err.sentence(remedy), member), None
     except MaskError as err:
         return _failed(case, "compare", str(err), member), None
     row, undefined = case_row(comparison)
@@ -250,16 +258,16 @@ def evaluate_chunk(task: Task) -> ChunkResult:
         reference, reference_error = None, None
         if case.problem is None:
             try:
-                reference = _read(references, case.reference or "", options)
+                reference = _read(references, case.reference or "", options, task.max_pixels)
             except MaskError as err:
                 reference_error = str(err)
         first, first_classes = _evaluate_one(
-            case, reference, reference_error, candidates, case.candidate, options
+            case, reference, reference_error, candidates, case.candidate, options, task.max_pixels
         )
         second = second_classes = None
         if against is not None:
             second, second_classes = _evaluate_one(
-                case, reference, reference_error, against, case.against, options
+                case, reference, reference_error, against, case.against, options, task.max_pixels
             )
         outcomes.append(Outcome(first, second, first_classes, second_classes))
     return ChunkResult(tuple(outcomes), time.perf_counter() - start)
@@ -290,6 +298,7 @@ def evaluate(
     progress: Callable[[int, int], None] | None = None,
     seed: int = 0,
     log: Callable[[str], None] | None = None,
+    max_pixels: int | None = None,
 ):
     """Evaluate every case of ``pairing`` with ``options``.
 
@@ -315,6 +324,9 @@ def evaluate(
         Seed of the bootstrap confidence intervals.
     log : callable, optional
         Receives one-line notices (the Dask dashboard link).
+    max_pixels : int, optional
+        Largest mask read (checked from the header before decoding); a larger
+        one fails its case. Default :data:`maskapp.masks.MAX_PIXELS`.
 
     Returns
     -------
@@ -332,6 +344,15 @@ def evaluate(
     if missing not in ("worst", "skip"):
         raise MaskError(f"--missing must be 'worst' or 'skip', not {missing!r}.")
     builder = BatchResult.builder(pairing, options, missing=missing, sort=sort, seed=seed)
-    run(pairing, options, workers=workers, dask=dask, sink=builder.add, progress=progress, log=log)
+    run(
+        pairing,
+        options,
+        workers=workers,
+        dask=dask,
+        sink=builder.add,
+        progress=progress,
+        log=log,
+        max_pixels=max_pixels,
+    )
     return builder.result()
 

@@ -14,7 +14,7 @@ import io
 import json
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .. import __version__
@@ -36,6 +36,11 @@ from .summary import ClassAccumulator, MetricSummary, higher_is_better, pooled_o
 
 #: Bootstrap resamples of every confidence interval.
 RESAMPLES = 2000
+
+
+def is_summarised(case: CaseResult, missing: Missing) -> bool:
+    """Whether a case's values enter the summaries: evaluated, or missing and scored empty."""
+    return case.status == "ok" or (case.status == "missing_candidate" and missing == "worst")
 
 
 def check_sort(sort: str, options: Options) -> None:
@@ -121,6 +126,25 @@ class BatchResult:
         ):
             return 3
         return 0
+
+    def values(self, metric: str, *, against: bool = False) -> list[float | None]:
+        """The values a summary is over: one per summarised case, in name order."""
+        model = self.against if against else self.candidates
+        if model is None:
+            return []
+        cases = sorted(model.cases, key=lambda c: c.name)
+        return [c.value(metric) for c in cases if is_summarised(c, self.missing)]
+
+    def sorted_by(self, sort: str) -> BatchResult:
+        """The same result ordered worst first by another statistic (nothing recomputed)."""
+        check_sort(sort, self.options)
+        key = sort_key(sort, higher_is_better(sort))
+        models = {}
+        for name in ("candidates", "against"):
+            model = getattr(self, name)
+            if model is not None:
+                models[name] = replace(model, cases=tuple(sorted(model.cases, key=key)))
+        return replace(self, sort=sort, **models)
 
     @staticmethod
     def builder(
@@ -313,9 +337,7 @@ class Builder:
         )
 
     def _summarised(self, case: CaseResult) -> bool:
-        return case.status == "ok" or (
-            case.status == "missing_candidate" and self.missing == "worst"
-        )
+        return is_summarised(case, self.missing)
 
     def _model(self, cases: Iterable[CaseResult], classes) -> ModelResult:
         in_name_order = sorted(cases, key=lambda c: c.name)

@@ -80,6 +80,7 @@ def run(
     sink: Callable[[Outcome], None],
     progress: Callable[[int, int], None] | None = None,
     log: Callable[[str], None] | None = None,
+    max_pixels: int | None = None,
 ) -> None:
     """Evaluate every case of ``pairing``, handing each outcome to ``sink`` as it arrives.
 
@@ -90,16 +91,20 @@ def run(
     cases = pairing.cases
     sets = (pairing.references, pairing.candidates, pairing.against)
     total = len(cases)
+
+    def task(chunk: tuple[Case, ...], single_thread: bool) -> Task:
+        return Task(sets, chunk, options, single_thread=single_thread, max_pixels=max_pixels)
+
     if progress is not None:
         progress(0, total)
     if dask is not None:
-        return _run_dask(dask, sets, cases, options, workers, sink, progress, log)
+        return _run_dask(dask, sets, cases, task, workers, sink, progress, log)
     count = usable_cores() if workers is None else workers
     if count == 0 or total <= 1:
-        return _run_here(sets, cases, options, sink, progress)
+        return _run_here(cases, task, sink, progress)
     count = min(count, total)
     with cf.ProcessPoolExecutor(max_workers=count, mp_context=_context()) as pool:
-        return _schedule(pool.submit, cf.wait, sets, cases, options, count, sink, progress)
+        return _schedule(pool.submit, cf.wait, cases, task, count, sink, progress)
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -115,10 +120,10 @@ def _context() -> multiprocessing.context.BaseContext:
     return context
 
 
-def _run_here(sets, cases, options, sink, progress) -> None:
+def _run_here(cases, task, sink, progress) -> None:
     """In this process, one case at a time (the app; a single case)."""
     for done, case in enumerate(cases, start=1):
-        for outcome in evaluate_chunk(Task(sets, (case,), options)).outcomes:
+        for outcome in evaluate_chunk(task((case,), False)).outcomes:
             sink(outcome)
         if progress is not None:
             progress(done, len(cases))
@@ -127,9 +132,8 @@ def _run_here(sets, cases, options, sink, progress) -> None:
 def _schedule(
     submit: Callable[..., Any],
     wait: Callable[..., tuple[set, set]],
-    sets,
     cases: tuple[Case, ...],
-    options: Options,
+    task: Callable[[tuple[Case, ...], bool], Task],
     workers: int,
     sink: Callable[[Outcome], None],
     progress: Callable[[int, int], None] | None,
@@ -143,7 +147,7 @@ def _schedule(
             chunk = chunker.take()
             if not chunk:
                 return
-            pending.add(submit(evaluate_chunk, Task(sets, chunk, options, single_thread=True)))
+            pending.add(submit(evaluate_chunk, task(chunk, True)))
 
     try:
         top_up()
@@ -172,7 +176,7 @@ def _maskapp_version() -> str:
     return maskapp.__version__
 
 
-def _run_dask(address, sets, cases, options, workers, sink, progress, log) -> None:
+def _run_dask(address, sets, cases, task, workers, sink, progress, log) -> None:
     try:
         from distributed import Client, LocalCluster
         from distributed import wait as dask_wait
@@ -218,7 +222,7 @@ def _run_dask(address, sets, cases, options, workers, sink, progress, log) -> No
             done, still = dask_wait(list(pending), return_when=return_when)
             return set(done), set(still)
 
-        return _schedule(submit, wait, sets, cases, options, count, sink, progress)
+        return _schedule(submit, wait, cases, task, count, sink, progress)
     finally:
         client.close()
         if cluster is not None:

@@ -373,7 +373,7 @@ def test_resorting_a_result_equals_evaluating_with_that_sort():
     result = expected(REFERENCES, CANDIDATES)
     for sort in ("hd95", "dice", "objects.f1"):
         again = expected(REFERENCES, CANDIDATES, sort=sort)
-        names = [c.name for c in batch_run.resorted(result, sort).cases]
+        names = [c.name for c in result.sorted_by(sort).cases]
         assert names == [c.name for c in again.cases], sort
 
 

@@ -256,3 +256,19 @@ def test_a_cluster_running_another_maskapp_is_refused(dataset, monkeypatch):
         pairing = pair_locations(*map(str, dataset))
         with pytest.raises(MaskError, match=r"runs maskapp \S+ on .* but this is maskapp 0\.0\.0"):
             evaluate(pairing, Options(), dask=cluster.scheduler_address)
+
+
+def test_a_mask_above_max_pixels_fails_its_case_only(dataset):
+    pairing = pair_locations(*map(str, dataset))
+    result = evaluate(pairing, Options(), workers=0, max_pixels=96 * 128 - 1)
+    failed = [c for c in result.cases if c.status == "failed"]
+    assert {c.stage for c in failed} == {"read reference"}  # every reference is 96×128
+    assert "pixels" in failed[0].error
+
+
+def test_sorted_by_reorders_without_recomputing(dataset, result):
+    again = evaluate(pair_locations(*map(str, dataset)), Options(), workers=0, sort="hd95")
+    assert result.sorted_by("hd95").to_dict() == again.to_dict()
+    assert result.values("iou") == [
+        c.row["iou"] for c in sorted(result.cases, key=lambda c: c.name) if c.status != "failed"
+    ]

@@ -20,7 +20,7 @@ from maskapp.batch import FileSet, ZipLimits, open_files
 from maskapp.batch.evaluate import metric_names
 from maskapp.figures.batch import metric_label
 from maskapp.pair import Options
-from maskapp.report import _MARKDOWN_SPECIAL, display_name
+from maskapp.report import display_name, escape_markdown
 from maskapp.void import DEFAULT_VOID, parse_void
 from ui.state import digest_of
 from ui.widgets import act, synced
@@ -83,7 +83,7 @@ class Settings:
 
 def inert(text: str) -> str:
     """A sentence naming user files, with every Markdown special shown literally."""
-    return "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in text)
+    return escape_markdown(text)
 
 
 def upload(store: MutableMapping[str, Any], slot: str, name: str, data: bytes) -> bool:

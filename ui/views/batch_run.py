@@ -12,43 +12,14 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import MutableMapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import streamlit as st
 
 from maskapp import MaskError
-from maskapp.batch import BatchResult, FileSet, Pairing, evaluate, pair_locations
-from maskapp.batch.evaluate import sort_key
-from maskapp.batch.summary import higher_is_better
-from maskapp.io import decode
+from maskapp.batch import Pairing, evaluate, pair_locations
 from ui.views.batch_inputs import MAX_MASK_PIXELS, MAX_PAIRS, Settings, kept
-
-
-@dataclass(frozen=True)
-class CappedFiles:
-    """A file set whose masks are refused above the demo's pixel cap when they are read.
-
-    ``evaluate`` reads masks with maskapp's own (larger) cap; checking here
-    turns an oversized mask into that case's failure (stage "read …", the
-    sentence of :func:`maskapp.io.decode`) instead of a large allocation.
-    """
-
-    files: FileSet
-    max_pixels: int = MAX_MASK_PIXELS
-
-    @property
-    def label(self) -> str:
-        return self.files.label
-
-    def members(self) -> list[str]:
-        return self.files.members()
-
-    def read(self, member: str) -> bytes:
-        data = self.files.read(member)
-        # Refused from the header before decoding; a mask within the cap decodes once more here.
-        decode(data, max_pixels=self.max_pixels)
-        return data
 
 
 @dataclass(frozen=True)
@@ -111,13 +82,7 @@ def _pair(key, uploads, chosen: Settings) -> Paired:
                 "files (PNG, TIFF, NPY …)."
             ),
         )
-    capped = replace(
-        paired,
-        references=CappedFiles(paired.references),
-        candidates=CappedFiles(paired.candidates),
-        against=CappedFiles(paired.against) if paired.against is not None else None,
-    )
-    return Paired(key, capped)
+    return Paired(key, paired)
 
 
 # ---------------------------------------------------------------- one batch at a time
@@ -182,6 +147,7 @@ def run(store: MutableMapping[str, Any], paired: Paired, chosen: Settings) -> st
                 missing=chosen.missing,
                 sort=chosen.sort,
                 progress=progress,
+                max_pixels=MAX_MASK_PIXELS,  # an oversized mask fails its case, from its header
             )
         finally:
             bar.empty()
@@ -201,18 +167,6 @@ def result(store: MutableMapping[str, Any], paired: Paired, chosen: Settings):
     key, kept_result = held
     current = key == run_key(paired, chosen)
     sort = chosen.sort if current else kept_result.sort
-    return resorted(kept_result, sort), current
-
-
-def resorted(result: BatchResult, sort: str) -> BatchResult:
-    """The same result ordered worst-first by another statistic (nothing recomputed)."""
-    if sort == result.sort or sort not in result.metrics:
-        return result
-    key = sort_key(sort, higher_is_better(sort))
-    models = {}
-    for name in ("candidates", "against"):
-        model = getattr(result, name)
-        if model is not None:
-            ordered = sorted(sorted(model.cases, key=lambda c: c.name), key=key)
-            models[name] = replace(model, cases=tuple(ordered))
-    return replace(result, sort=sort, **models)
+    if sort == kept_result.sort or sort not in kept_result.metrics:
+        return kept_result, current
+    return kept_result.sorted_by(sort), current

@@ -8,7 +8,6 @@ import pandas as pd
 import streamlit as st
 
 from maskapp.batch import BatchResult
-from maskapp.batch.results import ModelResult
 from maskapp.batch.summary import MetricSummary
 from maskapp.figures.batch import distribution_figure, metric_label
 from maskapp.report import format_value
@@ -41,12 +40,6 @@ def counts(summary: MetricSummary) -> str:
     )
 
 
-def summarised_values(result: BatchResult, model: ModelResult, metric: str) -> list:
-    """One value per case the summaries are over (ok, and missing ones scored as empty)."""
-    take = ("ok", "missing_candidate") if result.missing == "worst" else ("ok",)
-    return [c.value(metric) for c in sorted(model.cases, key=lambda c: c.name) if c.status in take]
-
-
 def cards(result: BatchResult) -> None:
     """Mean ± CI of the headline statistics; the counts always beside the mean."""
     shown = [m for m in CARDS if m in result.summary]
@@ -75,10 +68,10 @@ def distributions(result: BatchResult) -> None:
         format_func=metric_label,
         key="batch_distribution",
     )
-    values = summarised_values(result, result.candidates, metric)
+    values = result.values(metric)
     against = None
     if result.against is not None:
-        against = summarised_values(result, result.against, metric)
+        against = result.values(metric, against=True)
     names = (_label(result, "candidates"), _label(result, "against"))
     figure = distribution_figure(metric, values, against=against, names=names)
     st.plotly_chart(figure, key="batch_distribution_chart", config=CHART_CONFIG)
