@@ -67,6 +67,13 @@ def build_parser() -> argparse.ArgumentParser:
     _read_options(cmp)
     cmp.add_argument("--json", action="store_true", help="print one JSON object")
     _statistic_options(cmp)
+    cmp.add_argument(
+        "--compat",
+        metavar="LIB[,LIB...]|all",
+        default=None,
+        help="also show what other libraries would report for this pair, and why each "
+        "differs: medpy, monai, deepmind, metricsreloaded, seg-metrics, torchmetrics or all",
+    )
 
     batch = sub.add_parser(
         "batch",
@@ -270,7 +277,16 @@ def _pair(args: argparse.Namespace) -> Pair:
 
 
 def _compare(args: argparse.Namespace) -> int:
+    libraries = None
+    if args.compat is not None:
+        from .compat import resolve
+
+        libraries = resolve(args.compat)  # a bad name is one 'maskapp: error:' line
     result = compare_pair(_pair(args))
+    if libraries is not None:
+        from .compat import with_compat
+
+        result = with_compat(result, libraries)
     if args.json:
         print(statistics_json(result))
     else:

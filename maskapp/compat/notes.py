@@ -56,6 +56,7 @@ class Situation:
     reference_empty: bool
     candidate_empty: bool
     shape: tuple[int, int]
+    spacing: tuple[float, float] = (1.0, 1.0)
     boundary_connectivity: int = 4
     hd95: str = "max"
     percentile: float = 95.0
@@ -87,6 +88,7 @@ def situation(inputs: Inputs, options: Mapping) -> Situation:
         reference_empty=inputs.reference_area == 0,
         candidate_empty=inputs.candidate_area == 0,
         shape=tuple(ref.shape),
+        spacing=tuple(inputs.spacing),
         boundary_connectivity=int(options.get("boundary_connectivity", 4)),
         hd95=str(options.get("hd95", "max")),
         percentile=float(options.get("percentile", 95.0)),
@@ -277,10 +279,12 @@ def _metricsreloaded(key: str, value, s: Situation) -> str:
             "to the aggregation; maskapp gives ∞"
         )
     if key == "boundary_iou":
-        return (
-            "its band keeps the pixels strictly closer than d to the border, d counted in "
-            "pixels whatever the spacing (maskapp: within ≤ d in spacing units)"
-        )
+        if s.spacing != (1.0, 1.0):
+            return (
+                "its band keeps the pixels strictly closer than d to the border, d counted "
+                "in pixels whatever the spacing (maskapp: d in spacing units)"
+            )
+        return "its band keeps the pixels strictly closer than d to the border (maskapp: ≤ d)"
     if key == "hd95":
         return _hd95_variant(s, pooled=False, fixed95=False)
     if key == "surface_dice":
