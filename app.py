@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import batch_page, pair_page
+from ui.pages import all_pages
 
 st.set_page_config(
     page_title="maskapp — compare segmentation masks",
@@ -16,14 +16,5 @@ st.set_page_config(
     layout="wide",
 )
 
-# Later pages (a dataset, a volume) join this list.
-pages = [
-    st.Page(pair_page.render, title="Compare a pair", icon="🔍", default=True),
-    st.Page(
-        batch_page.render,
-        title="Evaluate a dataset",
-        icon=":material/table_chart:",
-        url_path="dataset",
-    ),
-]
+pages = all_pages()
 st.navigation(pages, position="hidden" if len(pages) == 1 else "sidebar").run()

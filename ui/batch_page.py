@@ -14,7 +14,7 @@ import streamlit as st
 from maskapp import MaskError
 from maskapp.figures.batch import metric_label
 from maskapp.report import display_name
-from ui import pair_page
+from ui import pages
 from ui.cached import return_freed_arrays_to_the_os, session_model
 from ui.views import (
     batch_compare,
@@ -121,7 +121,7 @@ def _cases(result) -> None:
         return
     # A fresh table when we come back: its old selection must not open the case again.
     store["b.table"] = generation + 1
-    st.switch_page(st.Page(pair_page.render, title="Compare a pair", icon="🔍", default=True))
+    st.switch_page(pages.pair())
 
 
 def _downloads(result) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import inputs, links
+from ui import inputs, links, pages
 from ui.cached import return_freed_arrays_to_the_os, session_model
 from ui.downloads import downloads
 from ui.drawing_panel import drawing_panel
@@ -32,6 +32,8 @@ def render() -> None:
             st.session_state.setdefault("ui.link_problems", []).append(problem)
     sidebar(model)
     st.title("Compare two segmentation masks")
+    if "b.result" in st.session_state:  # a case opened from the dataset page
+        st.page_link(pages.dataset(), label="Back to the dataset results", icon="↩️")
     for problem in st.session_state.pop("ui.link_problems", []):
         st.warning(problem, icon="🔗")
     show_flash()

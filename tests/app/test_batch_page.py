@@ -243,6 +243,8 @@ def test_opening_the_worst_case_shows_its_pair_on_the_pair_page(loaded):
     iou = next(m.value for m in at.metric if m.label == "IoU")
     assert iou == f"{pair.overlap.iou:.4f}" == f"{worst.value('iou'):.4f}"
     assert any(worst.name in c and "reference" in c for c in captions(at)), captions(at)
+    links = [e for e in at.main if getattr(e, "type", None) == "page_link"]
+    assert [e.proto.label for e in links] == ["Back to the dataset results"]
     # Back on the dataset page, the results are there without running again.
     go(at, "dataset")
     assert cards(at)["IoU"] == f"{result.summary['iou'].mean:.4f}"
