@@ -24,6 +24,7 @@ from typing import IO
 import numpy as np
 from PIL import Image, ImageFile, ImageOps, PngImagePlugin, UnidentifiedImageError
 
+from . import volumes
 from .encode import encode_png  # noqa: F401  (moved; still imported from here)
 from .errors import MaskError
 from .masks import (
@@ -63,6 +64,8 @@ def read_mask(
     threshold: float | None = None,
     void: int | None = DEFAULT_VOID,
     max_pixels: int | None = None,
+    volume: bool = False,
+    max_voxels: int | None = None,
 ) -> Mask:
     """Read a mask from a file, bytes, a file-like object or an array.
 
@@ -83,6 +86,15 @@ def read_mask(
     max_pixels : int, optional
         Largest accepted mask in pixels, checked from the header before decoding
         (default :data:`~maskapp.masks.MAX_PIXELS`; an app may set a lower cap).
+    volume : bool
+        Read a 3-D ``.npy`` file or array as a volume (slices × rows ×
+        columns, no spacing: the caller gives it). NIfTI (``.nii``,
+        ``.nii.gz``) and NRRD (``.nrrd``, and ``.nhdr`` from a path) are
+        always volumes, with spacing and orientation from their headers
+        (:mod:`maskapp.volumes`).
+    max_voxels : int, optional
+        Largest accepted volume in voxels, checked from the header before a
+        voxel is read (default :data:`maskapp.volumes.MAX_VOXELS`).
 
     Returns
     -------
@@ -117,8 +129,9 @@ def read_mask(
     """
     if isinstance(source, Mask):
         return source
+    folder = None
     if isinstance(source, str | os.PathLike):
-        data, label = _read_path(Path(source)), "file"
+        data, label, folder = _read_path(Path(source)), "file", Path(source).parent
     elif isinstance(source, bytes | bytearray | memoryview):
         data, label = bytes(source), "file"
     elif hasattr(source, "read"):
@@ -126,11 +139,45 @@ def read_mask(
     else:
         raw = array_from(source)
         name = "numpy array" if isinstance(source, np.ndarray) else type(source).__name__
+        if volume and np.ndim(raw) == 3:
+            return _array_volume(raw, kind, name, threshold, void, max_voxels)
         return interpret(
             raw, kind=kind, source=name, threshold=threshold, void=void, max_pixels=max_pixels
         )
     return decode(
-        data, kind=kind, threshold=threshold, void=void, source=label, max_pixels=max_pixels
+        data,
+        kind=kind,
+        threshold=threshold,
+        void=void,
+        source=label,
+        max_pixels=max_pixels,
+        volume=volume,
+        max_voxels=max_voxels,
+        folder=folder,
+    )
+
+
+def _array_volume(raw, kind, source, threshold, void, max_voxels) -> Mask:
+    """A 3-D array as a volume with no spacing of its own (the caller gives it)."""
+    from .geometry import Geometry
+
+    geometry = Geometry(
+        shape=tuple(int(n) for n in raw.shape),
+        spacing=None,
+        unit="voxel",
+        notes=("no spacing in an array: give it (spacing=…), else 1 voxel",),
+    )
+    return interpret(
+        raw,
+        kind=kind,
+        source=source,
+        format="NPY" if source.startswith("NPY") else None,
+        mode="array",
+        threshold=threshold,
+        void=void,
+        notes=geometry.notes,
+        max_pixels=max_voxels,
+        geometry=geometry,
     )
 
 
@@ -142,11 +189,39 @@ def decode(
     void: int | None = DEFAULT_VOID,
     source: str = "file",
     max_pixels: int | None = None,
+    volume: bool = False,
+    max_voxels: int | None = None,
+    folder: Path | None = None,
 ) -> Mask:
-    """Decode a mask file's bytes (image or ``.npy``), sniffing the format."""
+    """Decode a mask file's bytes (image, ``.npy`` or volume), sniffing the format.
+
+    ``volume``, ``max_voxels`` are those of :func:`read_mask`; ``folder`` is
+    where a detached NRRD header's data file is looked for (a path's folder).
+    """
     limit = MAX_PIXELS if max_pixels is None else max_pixels
     if len(data) == 0:
         raise MaskError("The file is empty (0 bytes); choose a mask image or .npy file.")
+    if volumes.sniff(data) is not None:
+        raw, geometry, fmt, notes = volumes.decode_volume(
+            data, folder=folder, max_voxels=max_voxels
+        )
+        return interpret(
+            raw,
+            kind=kind,
+            source=f"{fmt} {source}",
+            format=fmt.split(" ")[0],
+            mode="volume",
+            threshold=threshold,
+            void=void,
+            notes=notes,
+            max_pixels=max_voxels,
+            geometry=geometry,
+        )
+    if volume and data.startswith(_NPY_MAGIC):
+        cap = volumes.MAX_VOXELS if max_voxels is None else max_voxels
+        raw = _decode_npy(data, cap, volume=True)
+        if raw.ndim == 3:
+            return _array_volume(raw, kind, f"NPY {source}", threshold, void, max_voxels)
     if data.startswith(_NPY_MAGIC):
         raw, notes = _decode_npy(data, limit), ()
         return interpret(
@@ -560,7 +635,7 @@ def _pixels(im: Image.Image, notes: list[str]) -> tuple[np.ndarray, str]:
     )
 
 
-def _decode_npy(data: bytes, limit: int = MAX_PIXELS) -> np.ndarray:
+def _decode_npy(data: bytes, limit: int = MAX_PIXELS, *, volume: bool = False) -> np.ndarray:
     """Parse an .npy header safely and view its data; never unpickles."""
     stream = io.BytesIO(data)
     fmt = np.lib.format
@@ -610,7 +685,14 @@ def _decode_npy(data: bytes, limit: int = MAX_PIXELS) -> np.ndarray:
         raise MaskError(f"The .npy array has no elements (shape {tuple(shape)}); {save_hint}.")
     plane = [n for n in shape if n != 1] or [1]
     rows, cols = [*plane, 1][:2]
-    if rows * cols > limit or size > limit * 4:
+    if volume and len(shape) == 3:
+        if size > limit:
+            raise MaskError(
+                f"The .npy volume is {'×'.join(str(n) for n in shape[::-1])} "
+                f"({size / 1e6:,.1f} M voxels), more than the {limit / 1e6:,.1f} M voxel "
+                "limit; crop or downsample it."
+            )
+    elif rows * cols > limit or size > limit * 4:
         raise MaskError(_too_large(rows, cols, limit))
     offset = stream.tell()
     needed = size * dtype.itemsize

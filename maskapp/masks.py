@@ -8,12 +8,15 @@ which applies one documented rule and records it in an :class:`Interpretation`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
 from .errors import MaskError, SizeMismatch
 from .void import DEFAULT_VOID
+
+if TYPE_CHECKING:
+    from .geometry import Geometry
 
 Kind = Literal["binary", "labels"]
 
@@ -77,6 +80,9 @@ class Interpretation:
     value_range : (float, float) or None
         Binary mode, one channel: smallest and largest raw value (the range
         a threshold can be chosen in).
+    geometry : Geometry or None
+        Volumes: shape (k, j, i), spacing, affine, orientation codes and axis
+        order (see :mod:`maskapp.geometry`); None for 2-D images.
     """
 
     source: str
@@ -96,6 +102,7 @@ class Interpretation:
     notes: tuple[str, ...] = ()
     class_colors: tuple[tuple[int, str], ...] = ()
     value_range: tuple[float, float] | None = None
+    geometry: Geometry | None = None
 
     def to_dict(self) -> dict:
         """Plain JSON-ready dictionary of every field."""
@@ -120,17 +127,19 @@ class Interpretation:
             out["void_pixels"] = self.void_pixels
             if self.class_colors:
                 out["class_colors"] = {str(k): c for k, c in self.class_colors}
+        if self.geometry is not None:
+            out["geometry"] = self.geometry.to_dict()
         return out
 
     def summary(self) -> str:
         """One line for a caption or a table: size, mode, values, rule."""
-        rows, cols = self.shape
         fmt = f"{self.format} " if self.format else ""
         shown = ", ".join(str(_plain(v)) for v in self.values[:8])
         more = "…" if self.n_values > 8 else ""
         what = f"{len(self.classes)} classes" if self.kind == "labels" else "binary"
+        size = size_text(self.shape) if self.geometry is None else self.geometry.describe()
         return (
-            f"{cols}×{rows} {fmt}{self.mode} ({self.dtype}), {self.n_values} distinct "
+            f"{size} {fmt}{self.mode} ({self.dtype}), {self.n_values} distinct "
             f"value(s) [{shown}{more}], {what}: {self.rule}"
         )
 
@@ -202,6 +211,11 @@ def distinct_values(raw: np.ndarray) -> tuple[np.ndarray, int]:
         return np.array([False, True]), 2
     if np.issubdtype(raw.dtype, np.floating) and not (np.isfinite(lo) and np.isfinite(hi)):
         return np.array([lo, hi]), -1  # caller reports NaN / inf
+    if raw.ndim > 2 and np.issubdtype(raw.dtype, np.integer) and int(hi) - int(lo) < 1 << 20:
+        # Volumes: one blocked histogram instead of two full-size comparisons first.
+        counts = histogram(raw, int(lo), int(hi) - int(lo) + 1)
+        present = np.flatnonzero(counts) + int(lo)
+        return present.astype(raw.dtype), len(present)
     # Two values is the overwhelmingly common case (0/1, 0/255): check it first.
     if np.count_nonzero(raw == lo) + np.count_nonzero(raw == hi) == raw.size:
         return np.array([lo, hi]), 2
@@ -345,6 +359,7 @@ def interpret(
     lossy: bool = False,
     notes: tuple[str, ...] = (),
     max_pixels: int | None = None,
+    geometry: Geometry | None = None,
 ) -> Mask:
     """Turn a decoded 2-D (or 2-D × channels) pixel array into a :class:`Mask`.
 
@@ -363,7 +378,13 @@ def interpret(
     lossy : bool
         The pixels come from a lossy codec (JPEG): grey values are thresholded.
     max_pixels : int, optional
-        Largest accepted mask, in pixels (default :data:`MAX_PIXELS`).
+        Largest accepted mask, in pixels (default :data:`MAX_PIXELS`); for a
+        volume, in voxels (default :data:`maskapp.volumes.MAX_VOXELS`).
+    geometry : Geometry, optional
+        ``raw`` is a 3-D volume (k, j, i) on this grid: no channels, no
+        squeezing; labels keep the narrowest unsigned type that holds them
+        (uint8 for up to 255 classes) instead of int32, so a 512×512×300 label
+        volume stays 79 MB.
 
     Raises
     ------
@@ -379,21 +400,29 @@ def interpret(
             f"The mask has data type {dtype}, which is not numeric; save it as an "
             "integer, boolean or float array."
         )
-    raw, notes = _squeeze_to_2d(raw, notes)
-    if raw.size == 0:
-        raise MaskError(f"The mask has no pixels (shape {raw.shape}); choose a non-empty mask.")
-    limit = MAX_PIXELS if max_pixels is None else max_pixels
-    if raw.shape[0] * raw.shape[1] > limit:
-        raise MaskError(_too_large(raw.shape[0], raw.shape[1], limit))
-    rows, cols = raw.shape[:2]
+    if geometry is not None:
+        raw = _check_volume(raw, max_pixels)
+        shape = raw.shape
+    else:
+        raw, notes = _squeeze_to_2d(raw, notes)
+        if raw.size == 0:
+            raise MaskError(
+                f"The mask has no pixels (shape {raw.shape}); choose a non-empty mask."
+            )
+        limit = MAX_PIXELS if max_pixels is None else max_pixels
+        if raw.shape[0] * raw.shape[1] > limit:
+            raise MaskError(_too_large(raw.shape[0], raw.shape[1], limit))
+        shape = raw.shape[:2]
     notes = list(notes)
 
-    if raw.ndim == 3:
+    if raw.ndim == 3 and geometry is None:
         raw, colour_rule, colour = _collapse_channels(raw, notes)
     else:
         colour_rule, colour = None, False
 
-    common = dict(source=source, format=format, mode=mode, dtype=dtype, shape=(rows, cols))
+    common = dict(
+        source=source, format=format, mode=mode, dtype=dtype, shape=shape, geometry=geometry
+    )
 
     if kind == "binary":
         if colour:
@@ -470,7 +499,7 @@ def interpret(
             f"The label map has class ids up to {hi}, beyond the supported 2³¹−1; "
             "renumber the classes."
         )
-    labels = np.ascontiguousarray(labels, dtype=np.int32)
+    labels = np.ascontiguousarray(labels, dtype=np.int32 if geometry is None else _narrow(hi))
     values, n_values = distinct_values(labels)
     void_pixels = 0
     if void is not None and void in values:
@@ -501,6 +530,32 @@ def interpret(
         class_colors=class_colors,
     )
     return Mask(labels, info)
+
+
+def _check_volume(raw: np.ndarray, max_voxels: int | None) -> np.ndarray:
+    """A 3-D array within the voxel cap, else :class:`MaskError`."""
+    from .volumes import MAX_VOXELS
+
+    if raw.ndim != 3:
+        raise MaskError(
+            f"The volume has shape {raw.shape}, but a volume needs three dimensions; "
+            "save a 3-D array (slices × rows × columns)."
+        )
+    if raw.size == 0:
+        raise MaskError(f"The volume has no voxels (shape {raw.shape}); choose a non-empty one.")
+    limit = MAX_VOXELS if max_voxels is None else max_voxels
+    if raw.size > limit:
+        raise MaskError(
+            f"The volume is {'×'.join(map(str, raw.shape[::-1]))} "
+            f"({raw.size / 1e6:,.1f} M voxels), more than the {limit / 1e6:,.1f} M voxel "
+            "limit; crop or downsample it."
+        )
+    return raw
+
+
+def _narrow(hi: int) -> type:
+    """The narrowest unsigned type holding labels 0 … hi (int32 beyond 65,535)."""
+    return np.uint8 if hi < 1 << 8 else np.uint16 if hi < 1 << 16 else np.int32
 
 
 def _squeeze_to_2d(raw: np.ndarray, notes: tuple[str, ...]) -> tuple[np.ndarray, tuple]:

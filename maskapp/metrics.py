@@ -39,9 +39,14 @@ class OverlapCounts:
     ``row_*`` / ``col_*`` are foreground pixels per row / column, from which
     areas, centroids and bounding boxes follow. ``max_*`` are the largest raw
     values seen (1 for 0/1 data), so callers can verify a fast path.
+
+    Volumes (k, j, i) are counted as the image (k·j rows, i columns): ``row_*``
+    hold one count per (k, j) line, and ``row_tp`` / ``col_tp`` the TP of each
+    line and column, so :meth:`profile` gives areas and TP per slice along
+    any axis with no further pass (2-D images leave them None).
     """
 
-    shape: tuple[int, int]
+    shape: tuple[int, ...]
     tp: int
     row_reference: np.ndarray = field(repr=False)
     row_candidate: np.ndarray = field(repr=False)
@@ -49,13 +54,47 @@ class OverlapCounts:
     col_candidate: np.ndarray = field(repr=False)
     max_reference: int = 1
     max_candidate: int = 1
+    row_tp: np.ndarray | None = field(default=None, repr=False)
+    col_tp: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def reference_area(self) -> int:
         return int(self.row_reference.sum())
 
-    def union_box(self) -> tuple[slice, slice] | None:
+    def profile(self, axis: int, which: str) -> np.ndarray:
+        """Counts per index along ``axis``: ``which`` is 'reference', 'candidate' or 'tp'.
+
+        >>> c = overlap_counts(np.eye(3, dtype=bool), np.ones((3, 3), bool))
+        >>> c.profile(0, "candidate").tolist(), c.profile(1, "reference").tolist()
+        ([3, 3, 3], [1, 1, 1])
+        """
+        if which == "tp" and self.row_tp is None:
+            raise ValueError("TP profiles are counted for volumes only")
+        rows = {"reference": self.row_reference, "candidate": self.row_candidate}.get(
+            which, self.row_tp
+        )
+        cols = {"reference": self.col_reference, "candidate": self.col_candidate}.get(
+            which, self.col_tp
+        )
+        if axis == len(self.shape) - 1:
+            return np.asarray(cols, np.int64)
+        if len(self.shape) == 2:
+            return np.asarray(rows, np.int64)
+        lines = np.asarray(rows, np.int64).reshape(self.shape[0], self.shape[1])
+        return lines.sum(axis=1 - axis)
+
+    def union_box(self) -> tuple[slice, ...] | None:
         """:func:`maskapp.overlap.union_box` read from the profiles (no pass over pixels)."""
+        if len(self.shape) != 2:
+            box = []
+            for axis in range(len(self.shape)):
+                hits = np.flatnonzero(
+                    (self.profile(axis, "reference") > 0) | (self.profile(axis, "candidate") > 0)
+                )
+                if hits.size == 0:
+                    return None
+                box.append(slice(int(hits[0]), int(hits[-1]) + 1))
+            return tuple(box)
         rows = np.flatnonzero((self.row_reference > 0) | (self.row_candidate > 0))
         if rows.size == 0:
             return None
@@ -93,30 +132,36 @@ def overlap_counts(reference: np.ndarray, candidate: np.ndarray) -> OverlapCount
     >>> c.tp, c.reference_area, c.candidate_area
     (3, 3, 9)
     """
-    if reference.shape != candidate.shape or reference.ndim != 2:
-        raise ValueError("overlap_counts needs two 2-D arrays of the same shape")
+    if reference.shape != candidate.shape or reference.ndim not in (2, 3):
+        raise ValueError("overlap_counts needs two 2-D or 3-D arrays of the same shape")
     a = _as_bytes(reference)
     b = _as_bytes(candidate)
+    shape = a.shape
+    volume = a.ndim == 3
+    if volume:  # (k, j, i) counted as k·j lines of i voxels
+        a = a.reshape(-1, shape[2])
+        b = b.reshape(-1, shape[2])
     rows, cols = a.shape
     block = max(1, min(255, _BLOCK_BYTES // max(cols, 1)))
     row_dtype = np.uint16 if cols < 1 << 16 else np.uint32
     row_a = np.empty(rows, row_dtype)
     row_b = np.empty(rows, row_dtype)
+    row_tp = np.empty(rows, row_dtype) if volume else None
     if a.size >= _PARALLEL_MIN_PIXELS and rows >= 2 * block and threads() >= 2:
         half = (rows // 2 // block) * block
         parts = [(0, half), (half, rows)]
         futures = [
-            _pool().submit(_count_rows, a, b, lo, hi, block, row_a, row_b)
+            _pool().submit(_count_rows, a, b, lo, hi, block, row_a, row_b, row_tp)
             for lo, hi in parts
         ]
         results = [f.result() for f in futures]
     else:
-        results = [_count_rows(a, b, 0, rows, block, row_a, row_b)]
+        results = [_count_rows(a, b, 0, rows, block, row_a, row_b, row_tp)]
     tp = sum(r[0] for r in results)
     col_a = sum(r[1] for r in results)
     col_b = sum(r[2] for r in results)
     return OverlapCounts(
-        shape=(rows, cols),
+        shape=tuple(int(n) for n in shape),
         tp=int(tp),
         row_reference=row_a,
         row_candidate=row_b,
@@ -124,6 +169,8 @@ def overlap_counts(reference: np.ndarray, candidate: np.ndarray) -> OverlapCount
         col_candidate=col_b,
         max_reference=max(r[3] for r in results),
         max_candidate=max(r[4] for r in results),
+        row_tp=row_tp,
+        col_tp=sum(r[5] for r in results) if volume else None,
     )
 
 
@@ -134,13 +181,14 @@ def _as_bytes(mask: np.ndarray) -> np.ndarray:
     return mask.view(np.uint8)
 
 
-def _count_rows(a, b, lo, hi, block, row_a, row_b):
+def _count_rows(a, b, lo, hi, block, row_a, row_b, row_tp=None):
     """One thread's share: rows [lo, hi) in blocks (numpy releases the GIL)."""
     cols = a.shape[1]
     scratch = np.empty((block, cols), np.uint8)
     col_block = np.empty(cols, np.uint8)
     col_a = np.zeros(cols, np.int64)
     col_b = np.zeros(cols, np.int64)
+    col_tp = np.zeros(cols, np.int64) if row_tp is not None else None
     tp = 0
     max_a = max_b = 0
     for start in range(lo, hi, block):
@@ -159,7 +207,11 @@ def _count_rows(a, b, lo, hi, block, row_a, row_b):
         col_b += col_block
         np.bitwise_and(ab, bb, out=scratch[:k])
         tp += np.count_nonzero(scratch[:k])
-    return tp, col_a, col_b, max_a, max_b
+        if row_tp is not None:  # volumes: TP per line and column, for slice profiles
+            np.add.reduce(scratch[:k], axis=1, dtype=row_tp.dtype, out=row_tp[start:stop])
+            np.add.reduce(scratch[:k], axis=0, out=col_block)
+            col_tp += col_block
+    return tp, col_a, col_b, max_a, max_b, col_tp
 
 
 @dataclass(frozen=True)
@@ -194,11 +246,12 @@ class OverlapStatistics:
     relative_area_difference : float
         (|B| − |A|) / |A|, signed: positive when the candidate is larger.
     centroid_reference, centroid_candidate : tuple of float or None
-        (row, col) centre of mass; None for an empty mask.
+        (row, col) centre of mass — volumes (k, j, i); None for an empty mask.
     centroid_offset : float
         Euclidean distance between the centroids, in pixels × spacing.
     bbox_reference, bbox_candidate : tuple of int or None
-        (min_row, min_col, max_row, max_col), half-open as in scikit-image.
+        (min_row, min_col, max_row, max_col), half-open as in scikit-image;
+        volumes (min_k, min_j, min_i, max_k, max_j, max_i).
     """
 
     shape: tuple[int, int]
@@ -233,19 +286,18 @@ class OverlapStatistics:
 
     @property
     def shape_text(self) -> str:
-        return f"{self.shape[1]}×{self.shape[0]}"
+        return "×".join(str(n) for n in self.shape[::-1])
 
 
-def _profile_stats(rows: np.ndarray, cols: np.ndarray, area: int):
+def _profile_stats(profiles: list[np.ndarray], area: int):
+    """Centroid and half-open bbox (mins…, maxs…) from one count profile per axis."""
     if area == 0:
         return None, None
-    r_idx = np.flatnonzero(rows)
-    c_idx = np.flatnonzero(cols)
-    centroid = (
-        float(np.dot(np.arange(len(rows), dtype=np.float64), rows) / area),
-        float(np.dot(np.arange(len(cols), dtype=np.float64), cols) / area),
+    hits = [np.flatnonzero(p) for p in profiles]
+    centroid = tuple(
+        float(np.dot(np.arange(len(p), dtype=np.float64), p) / area) for p in profiles
     )
-    bbox = (int(r_idx[0]), int(c_idx[0]), int(r_idx[-1]) + 1, int(c_idx[-1]) + 1)
+    bbox = tuple(int(h[0]) for h in hits) + tuple(int(h[-1]) + 1 for h in hits)
     return centroid, bbox
 
 
@@ -268,8 +320,7 @@ def overlap_statistics(
     >>> round(s.iou, 4), s.dice, s.precision, s.recall
     (0.3333, 0.5, 0.5, 0.5)
     """
-    rows, cols = counts.shape
-    n = rows * cols - ignored
+    n = math.prod(counts.shape) - ignored
     area_a, area_b, tp = counts.reference_area, counts.candidate_area, counts.tp
     fp, fn = area_b - tp, area_a - tp
     tn = n - tp - fp - fn
@@ -322,8 +373,9 @@ def overlap_statistics(
         "the reference is empty",
         undefined,
     )
-    c_a, bbox_a = _profile_stats(counts.row_reference, counts.col_reference, area_a)
-    c_b, bbox_b = _profile_stats(counts.row_candidate, counts.col_candidate, area_b)
+    axes = range(len(counts.shape))
+    c_a, bbox_a = _profile_stats([counts.profile(i, "reference") for i in axes], area_a)
+    c_b, bbox_b = _profile_stats([counts.profile(i, "candidate") for i in axes], area_b)
     if c_a is None or c_b is None:
         offset = math.nan
         undefined["centroid_offset"] = (
@@ -334,9 +386,9 @@ def overlap_statistics(
             else "the candidate is empty"
         )
     else:
-        offset = math.hypot((c_a[0] - c_b[0]) * spacing[0], (c_a[1] - c_b[1]) * spacing[1])
+        offset = math.hypot(*((a - b) * s for a, b, s in zip(c_a, c_b, spacing, strict=True)))
     return OverlapStatistics(
-        shape=(rows, cols),
+        shape=counts.shape,
         reference_area=area_a,
         candidate_area=area_b,
         intersection=tp,

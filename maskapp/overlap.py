@@ -18,10 +18,18 @@ CONFUSION_NAMES = {TN: "TN", TP: "TP", FP: "FP", FN: "FN"}
 
 
 def _pair(mask_a, mask_b) -> tuple[np.ndarray, np.ndarray]:
-    a = as_mask(mask_a).array
-    b = as_mask(mask_b).array
+    a, b = _bool_volume(mask_a), _bool_volume(mask_b)
+    a = as_mask(mask_a).array if a is None else a
+    b = as_mask(mask_b).array if b is None else b
     check_same_shape(a, b)
     return a, b
+
+
+def _bool_volume(mask) -> np.ndarray | None:
+    """A 3-D bool array (a volume's foreground) as it is; None for anything else."""
+    if isinstance(mask, np.ndarray) and mask.ndim == 3 and mask.dtype == bool:
+        return mask
+    return None
 
 
 def union_box(reference: np.ndarray, candidate: np.ndarray) -> tuple[slice, slice] | None:
@@ -39,6 +47,15 @@ def union_box(reference: np.ndarray, candidate: np.ndarray) -> tuple[slice, slic
     >>> union_box(a & False, b & False) is None
     True
     """
+    if reference.ndim != 2:  # volumes: the extent along each axis
+        box = []
+        for axis in range(reference.ndim):
+            rest = tuple(i for i in range(reference.ndim) if i != axis)
+            hits = np.flatnonzero(reference.any(axis=rest) | candidate.any(axis=rest))
+            if hits.size == 0:
+                return None
+            box.append(slice(int(hits[0]), int(hits[-1]) + 1))
+        return tuple(box)
     rows = np.flatnonzero(reference.any(axis=1) | candidate.any(axis=1))
     if rows.size == 0:
         return None

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import cached_property
 from typing import Any, Literal
 
@@ -20,11 +20,12 @@ import numpy as np
 
 from .connectivity import check_connectivity
 from .errors import MaskError
+from .geometry import Geometry, check_same_geometry, reorient
 from .masks import Kind, Mask, check_same_shape, resized_mask
 from .overlap import confusion_map
 from .void import DEFAULT_VOID, VoidPolicy, check_void, check_void_policy, label_foreground
 
-Connectivity = Literal[4, 8]
+Connectivity = Literal[4, 8, "face", "edge", "vertex"]
 HD95Variant = Literal["max", "pooled"]
 Band = Literal["inclusive", "strict"]
 
@@ -196,6 +197,51 @@ class Pair:
         """The void label in force: the one the reference was read with (label mode)."""
         return self.reference.info.void if self.kind == "labels" else None
 
+    @property
+    def ndim(self) -> int:
+        """2 for images, 3 for volumes."""
+        return self.reference.array.ndim
+
+    @property
+    def geometry(self) -> Geometry | None:
+        """The reference volume's grid (both share it), with the spacing in force; None in 2-D."""
+        info = self.reference.info.geometry
+        if info is None:
+            return None
+        spacing, unit, note = self._spacing
+        notes = info.notes + ((note,) if note else ())
+        return replace(info, spacing=spacing, unit=unit, notes=notes)
+
+    @property
+    def spacing(self) -> tuple[float, ...]:
+        """The spacing every distance is measured with, one number per array axis.
+
+        Images: ``options.spacing``. Volumes: the header's, unless
+        ``options.spacing`` has three numbers (then it overrides, with a note
+        in :attr:`geometry`); a volume without one (``.npy``) uses 1 per axis.
+        """
+        return self._spacing[0]
+
+    @cached_property
+    def _spacing(self) -> tuple[tuple[float, ...], str, str | None]:
+        given = tuple(self.options.spacing)
+        info = self.reference.info.geometry
+        if info is None:
+            if len(given) != 2:
+                raise MaskError(
+                    f"The spacing has {len(given)} numbers but the masks are 2-D images; "
+                    "give two (row, column)."
+                )
+            return given, "px", None
+        if len(given) == 3:
+            if info.spacing is None:
+                return given, "mm", None
+            shown = "×".join(f"{v:g}" for v in given[::-1])
+            return given, info.unit, f"spacing {shown} given, overriding the header's"
+        if info.spacing is None:
+            return (1.0, 1.0, 1.0), "voxel", "no spacing known: 1 voxel per axis"
+        return info.spacing, info.unit, None
+
     @cached_property
     def _foreground(self) -> tuple[np.ndarray, np.ndarray, int]:
         if self.kind == "labels":
@@ -236,7 +282,9 @@ def read_pair(reference: object, candidate: object, options: Options) -> Pair:
     """
     from .io import read_mask
 
-    reading = dict(kind=options.kind, threshold=options.threshold, void=options.void)
+    reading = dict(
+        kind=options.kind, threshold=options.threshold, void=options.void, volume=options.volume
+    )
     ref = read_mask(reference, **reading)
     cand = read_mask(candidate, **reading)
     return pair_of(ref, cand, options)
@@ -249,8 +297,37 @@ def pair_of(reference: Mask, candidate: Mask, options: Options) -> Pair:
             f"The reference is a {reference.info.kind} mask but the candidate is a "
             f"{candidate.info.kind} mask; read both the same way."
         )
+    if reference.info.geometry is not None or candidate.info.geometry is not None:
+        return _volume_pair(reference, candidate, options)
     if reference.shape == candidate.shape:
         return Pair(reference, candidate, options)
     if not options.resize:
         check_same_shape(reference.array, candidate.array)
     return Pair(reference, resized_mask(candidate, reference.shape), options, resized=True)
+
+
+def _volume_pair(reference: Mask, candidate: Mask, options: Options) -> Pair:
+    """Two volumes on one grid (:func:`~maskapp.geometry.check_same_geometry`).
+
+    ``options.reorient`` flips/permutes the candidate's axes to the
+    reference's orientation first (noted in its interpretation); nothing is
+    ever resampled or resized.
+    """
+    ref_g, cand_g = reference.info.geometry, candidate.info.geometry
+    if ref_g is None or cand_g is None:
+        image, name = ("reference", "candidate") if ref_g is None else ("candidate", "reference")
+        raise MaskError(
+            f"The {name} is a volume but the {image} is a 2-D image; compare two volumes "
+            "or two images."
+        )
+    if options.reorient and ref_g.orientation and cand_g.orientation != ref_g.orientation:
+        array, cand_g = reorient(candidate.array, cand_g, ref_g.orientation)
+        info = replace(
+            candidate.info,
+            shape=array.shape,
+            geometry=cand_g,
+            notes=(*candidate.info.notes, cand_g.notes[-1]),
+        )
+        candidate = Mask(array, info)
+    check_same_geometry(ref_g, cand_g, remedy="pass reorient=True (--reorient)")
+    return Pair(reference, candidate, options)
