@@ -66,7 +66,7 @@ def values(inputs: Inputs) -> dict[str, float | str]:
     out["masd"] = float(0.5 * (pred_ref.sum() / len(pred_ref) + ref_pred.sum() / len(ref_pred)))
     tau = inputs.tolerance
     close = np.count_nonzero(pred_ref <= tau) + np.count_nonzero(ref_pred <= tau)
-    out["surface_dice"] = close / n
+    out["surface_dice"] = float(close / n)
     out["boundary_iou"] = boundary_iou(
         inputs.reference,
         inputs.candidate,

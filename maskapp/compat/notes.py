@@ -38,7 +38,7 @@ _DISTANCES = ("hausdorff", "hd95", "assd", "asd", "masd")
 _MEANS = ("mean_reference_to_candidate", "mean_candidate_to_reference")
 _OVERLAP = ("dice", "iou")
 
-_CROSS = "erodes with the 4-connected cross (maskapp was asked for the 3×3 square)"
+_CROSS = "it erodes with the 4-connected cross (maskapp was asked for the 3×3 square)"
 _THICK = (
     "its boundary is every pixel with a background pixel among its 8 neighbours (a thick "
     "line), and the image frame does not count as background"
