@@ -61,7 +61,7 @@ def rank(connectivity: int, ndim: int) -> int:
     except (KeyError, TypeError):
         valid = " or ".join(str(c) for c in CONNECTIVITIES.get(ndim, ()))
         raise ValueError(
-            f"connectivity {connectivity!r} has no meaning in {ndim}-D (use {valid})"
+            f"connectivity must be {valid} in {ndim}-D, not {connectivity!r}"
         ) from None
 
 
