@@ -301,6 +301,7 @@ def compare_classes(
     include_background: bool = False,
     labels: Sequence[int] | None = None,
     names: Mapping[int, str] | None = None,
+    volume: bool = False,
 ) -> ClassComparison:
     """Compare two label maps class by class.
 
@@ -332,6 +333,9 @@ def compare_classes(
         reported.
     names : mapping of int to str, optional
         Display names; ``str(label)`` for classes not in it.
+    volume : bool, default False
+        The maps are 3-D label volumes (counted the same way, in blocks of
+        2¹⁸ voxels, so the temporaries stay a few MB at any size).
 
     Returns
     -------
@@ -361,7 +365,7 @@ def compare_classes(
     """
     reference = np.asarray(reference)
     candidate = np.asarray(candidate)
-    if reference.shape != candidate.shape or reference.ndim != 2:
+    if reference.shape != candidate.shape or reference.ndim != (3 if volume else 2):
         raise ValueError(
             "compare_classes needs two 2-D label maps of the same shape, not "
             f"{reference.shape} and {candidate.shape}"

@@ -40,6 +40,8 @@ import numpy as np
 from scipy import ndimage, optimize, sparse
 from scipy.sparse import csgraph
 
+from .connectivity import WORDS
+from .connectivity import structure as connectivity_structure
 from .errors import MaskError
 from .numbers import finite_or_none, safe_ratio
 from .overlap import union_box
@@ -99,10 +101,13 @@ def label_objects(mask: np.ndarray, *, connectivity: Connectivity = 8) -> tuple[
     >>> label_objects(np.eye(3, dtype=bool))[1]
     1
     """
-    mask = _check_mask(mask, "mask")
-    if connectivity not in _STRUCTURES:
+    mask = _check_mask(mask, "mask", connectivity)
+    if mask.ndim == 3:
+        structure = connectivity_structure(connectivity, 3)
+    elif connectivity not in _STRUCTURES:
         raise ValueError(f"connectivity must be 4 or 8, not {connectivity!r}")
-    structure = _STRUCTURES[connectivity]
+    else:
+        structure = _STRUCTURES[connectivity]
     labels = np.empty(mask.shape, np.uint16)
     try:
         n = ndimage.label(mask, structure=structure, output=labels)
@@ -167,6 +172,17 @@ class ObjectRecord:
     split: bool
     merged: bool
 
+    def _links(self) -> dict[str, Any]:
+        return {
+            "matched_id": self.matched_id,
+            "matched_iou": self.matched_iou,
+            "best_id": self.best_id,
+            "best_iou": self.best_iou,
+            "part_of": self.part_of,
+            "split": self.split,
+            "merged": self.merged,
+        }
+
     @property
     def iou(self) -> float:
         """IoU with the matched object, else the best IoU with any object (0.0 if none)."""
@@ -174,6 +190,17 @@ class ObjectRecord:
 
     def to_dict(self) -> dict[str, Any]:
         """One flat, JSON-ready row for a table or a CSV file."""
+        if len(self.centroid) == 3:  # volumes: axes (k, j, i)
+            return {
+                "side": self.side,
+                "id": self.id,
+                "status": self.status,
+                "area": self.area,
+                **{f"centroid_{a}": v for a, v in zip("kji", self.centroid, strict=True)},
+                **{f"min_{a}": v for a, v in zip("kji", self.bbox[:3], strict=True)},
+                **{f"max_{a}": v for a, v in zip("kji", self.bbox[3:], strict=True)},
+                **self._links(),
+            }
         return {
             "side": self.side,
             "id": self.id,
@@ -430,8 +457,8 @@ def compare_objects(
     >>> r.splits, r.tp, r.objects[0].split, round(r.objects[0].best_iou, 2)
     (1, 0, True, 0.4)
     """
-    reference = _check_mask(reference, "reference")
-    candidate = _check_mask(candidate, "candidate")
+    reference = _check_mask(reference, "reference", connectivity)
+    candidate = _check_mask(candidate, "candidate", connectivity)
     if reference.shape != candidate.shape:
         raise ValueError(
             f"reference and candidate differ in shape: {reference.shape} vs {candidate.shape}"
@@ -448,9 +475,9 @@ def compare_objects(
     # box around both masks (often a fraction of the image), so work there and
     # shift the positions back. Raster order, hence every id, is unchanged.
     if box is None:
-        box = union_box(reference, candidate) or (slice(0, 0), slice(0, 0))
+        box = union_box(reference, candidate) or (slice(0, 0),) * reference.ndim
     reference, candidate = reference[box], candidate[box]
-    r0, c0 = box[0].start, box[1].start
+    origin = tuple(b.start for b in box)
 
     ref_labels, n_ref = label_objects(reference, connectivity=connectivity)
     _check_count("reference", n_ref, max_objects)
@@ -460,8 +487,8 @@ def compare_objects(
     ref_area, ref_centroid, ref_bbox = _geometry(reference, ref_labels, n_ref)
     cand_area, cand_centroid, cand_bbox = _geometry(candidate, cand_labels, n_cand)
     for centroid, bbox in ((ref_centroid, ref_bbox), (cand_centroid, cand_bbox)):
-        centroid[1:] += (r0, c0)
-        bbox[1:] += (r0, c0, r0, c0)
+        centroid[1:] += origin
+        bbox[1:] += origin + origin
 
     pair_ref, pair_cand, inter = _pair_overlaps(
         ref_labels, cand_labels, reference & candidate, n_ref, n_cand
@@ -549,11 +576,15 @@ def compare_objects(
     )
 
 
-def _check_mask(mask: np.ndarray, name: str) -> np.ndarray:
-    """A 2-D bool ndarray, or ValueError."""
+def _check_mask(mask: np.ndarray, name: str, connectivity: object = 8) -> np.ndarray:
+    """A 2-D bool ndarray — or 3-D with a 3-D connectivity (6, 18, 26) — or ValueError."""
     mask = np.asarray(mask)
-    if mask.ndim != 2 or mask.dtype != np.bool_:
-        raise ValueError(f"{name} must be a 2-D bool array, not {mask.ndim}-D {mask.dtype}")
+    volume = mask.ndim == 3 and connectivity in (6, 18, 26, *WORDS)
+    if (mask.ndim != 2 and not volume) or mask.dtype != np.bool_:
+        raise ValueError(
+            f"{name} must be a 2-D bool array (or 3-D with connectivity 6, 18 or 26), "
+            f"not {mask.ndim}-D {mask.dtype}"
+        )
     return mask
 
 
@@ -575,6 +606,8 @@ def _geometry(
     mask: np.ndarray, labels: np.ndarray, n: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Areas (n+1,), centroids (n+1, 2) and half-open bboxes (n+1, 4), index = label."""
+    if mask.ndim != 2:
+        return _geometry_nd(labels, n)
     if n and n * _LOOP_PIXELS_PER_OBJECT < np.count_nonzero(mask):
         return _geometry_by_object(labels, n)
     # Foreground pixels only (background is usually most of the image), a strip
@@ -623,9 +656,29 @@ def _geometry_by_object(
     return area, centroid, bbox
 
 
-def _row_strips(shape: tuple[int, int]) -> Iterator[tuple[int, int]]:
+def _geometry_nd(labels: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_geometry` of a volume: each object measured inside its bounding box."""
+    ndim = labels.ndim
+    area = np.zeros(n + 1, np.int64)
+    centroid = np.full((n + 1, ndim), np.nan)
+    bbox = np.zeros((n + 1, 2 * ndim), np.int64)
+    found = ndimage.find_objects(labels, max_label=n) if n else []
+    for i, box in enumerate(found, start=1):
+        if box is None:
+            continue
+        own = labels[box] == i
+        area[i] = np.count_nonzero(own)
+        for axis in range(ndim):
+            rest = tuple(a for a in range(ndim) if a != axis)
+            per = np.count_nonzero(own, axis=rest)
+            centroid[i, axis] = box[axis].start + per @ np.arange(len(per)) / area[i]
+        bbox[i] = [b.start for b in box] + [b.stop for b in box]
+    return area, centroid, bbox
+
+
+def _row_strips(shape: tuple[int, ...]) -> Iterator[tuple[int, int]]:
     """(start, stop) rows of consecutive strips of about _STRIP_PIXELS pixels."""
-    rows, cols = shape
+    rows, cols = shape[0], math.prod(shape[1:])
     step = max(1, _STRIP_PIXELS // max(cols, 1))
     for start in range(0, rows, step):
         yield start, min(rows, start + step)
@@ -799,8 +852,8 @@ def _records(
             side=side,
             id=i,
             area=a,
-            centroid=(cen[0], cen[1]),
-            bbox=(bb[0], bb[1], bb[2], bb[3]),
+            centroid=tuple(cen),
+            bbox=tuple(bb),
             status="matched" if mid else unmatched,
             matched_id=mid or None,
             matched_iou=miou if mid else None,
