@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from . import __version__
+from .connectivity import check_for, describe
 from .errors import MaskError
 from .masks import Interpretation, Kind, Mask
 from .metrics import OverlapCounts, OverlapStatistics, overlap_counts, overlap_statistics
@@ -22,8 +23,11 @@ from .pair import Options, Pair, read_pair
 from .void import DEFAULT_VOID, VoidPolicy
 
 if TYPE_CHECKING:
+    from .class_distances import ClassDistanceTable
     from .classes import ClassComparison
+    from .geometry import Geometry
     from .objects import ObjectComparison
+    from .slices import SliceProfile
     from .surface import SurfaceDistances
 
 
@@ -57,6 +61,24 @@ class Comparison:
     compat_notes: dict[str, dict[str, str]] = field(default_factory=dict)
     #: Values that would silently reward an error in a dataset mean.
     compat_warnings: tuple[str, ...] = ()
+    #: Label mode: boundary distances per class (volumes by default; 2-D when asked).
+    class_distances: ClassDistanceTable | None = None
+    #: Volumes: the grid compared on (spacing in force, orientation, affine); None in 2-D.
+    geometry: Geometry | None = None
+    #: The overlap counts (per-slice profiles of volumes are read from them).
+    counts: OverlapCounts | None = field(default=None, repr=False, compare=False)
+
+    def slice_profile(self, axis: int = 0) -> SliceProfile:
+        """Areas and Dice of every slice of a volume pair along ``axis`` (no pass over voxels).
+
+        See :mod:`maskapp.slices` for the viewer helpers (a slice of the
+        confusion map, the Hausdorff pair's slices, per-class profiles).
+        """
+        if self.counts is None:
+            raise ValueError("this Comparison keeps no overlap counts")
+        from .slices import slice_profile
+
+        return slice_profile(self.counts, axis)
 
     @property
     def confusion(self) -> np.ndarray:
@@ -148,6 +170,20 @@ class Comparison:
             out["classes"] = classes
         if self.objects is not None:
             out["objects"] = self.objects.to_dict(include_objects=False)
+        if self.class_distances is not None:
+            out["per_class_distances"] = self.class_distances.to_dict()["per_class"]
+        if self.geometry is not None:
+            g = self.geometry
+            out["spacing"] = list(g.spacing) if g.spacing else None
+            out["orientation"] = g.orientation
+            out["distance_unit"] = g.unit
+            out["geometry"] = g.to_dict()
+            if self.surface is not None and self.surface.hausdorff_pair is not None:
+                out["hausdorff_pair_world"] = [g.to_world(p) for p in self.surface.hausdorff_pair]
+            if o.centroid_reference is not None:
+                out["centroid_reference_world"] = g.to_world(o.centroid_reference)
+            if o.centroid_candidate is not None:
+                out["centroid_candidate_world"] = g.to_world(o.centroid_candidate)
         out["reference"] = self.reference.to_dict()
         out["candidate"] = self.candidate.to_dict()
         out["undefined"] = self.undefined
@@ -238,6 +274,27 @@ def conventions(options: dict[str, Any]) -> dict[str, Any]:
                 ),
             }
         )
+    if options.get("ndim") == 3:
+        unit = options.get("distance_unit", "mm")
+        out.update(
+            {
+                "axes": "array axes (k, j, i): the file's last axis first; shape, spacing, "
+                "centroids, boxes and the Hausdorff pair are in that order; sizes written i×j×k",
+                "spacing": list(options["spacing"]),
+                "distance_unit": unit,
+                "orientation": options.get("orientation"),
+                "world_coordinates": "*_world values are RAS+ (nibabel's convention), in "
+                f"{unit}, from the reference's affine",
+                "bbox": "(min_k, min_j, min_i, max_k, max_j, max_i), half-open",
+                "per_class_distances": "per class k: the distances of (reference == k) and "
+                "(candidate == k), void removed; classes in one map only are infinite (null)",
+            }
+        )
+        if options.get("distances"):
+            out["boundary"] = (
+                f"mask XOR its erosion by {describe(options['boundary_connectivity'], 3)}; "
+                "voxels outside the volume count as background"
+            )
     if options.get("objects"):
         out.update(
             {
@@ -259,6 +316,9 @@ def compare(
     include_background: bool = False,
     class_names: Mapping[int, str] | None = None,
     resize: bool = False,
+    volume: bool = False,
+    reorient: bool = False,
+    class_distances: bool | None = None,
     distances: bool = True,
     objects: bool = True,
     spacing: tuple[float, float] = (1.0, 1.0),
@@ -293,6 +353,18 @@ def compare(
     resize : bool
         Resize the candidate to the reference by nearest neighbour when the
         sizes differ. Without it a size mismatch raises :class:`MaskError`.
+        Volumes are never resized: they must share one grid.
+    volume : bool
+        Read 3-D arrays and ``.npy`` files as volumes (NIfTI and NRRD files
+        always are). A volume's spacing comes from its header; three numbers
+        in ``spacing`` override it (noted in ``Comparison.geometry``).
+    reorient : bool
+        Volumes: flip/permute the candidate's axes to the reference's
+        orientation when their axis codes differ (noted); otherwise that is a
+        :class:`MaskError` naming both grids.
+    class_distances : bool, optional
+        Label mode: boundary distances per class (``Comparison.class_distances``);
+        by default on for volumes, off for 2-D label maps.
     distances : bool
         Compute the boundary-distance family (Hausdorff, HD95, ASSD …).
     objects : bool
@@ -348,6 +420,9 @@ def compare(
         include_background=include_background,
         class_names=class_names,
         resize=resize,
+        volume=volume,
+        reorient=reorient,
+        class_distances=class_distances,
         distances=distances,
         objects=objects,
         spacing=spacing,
@@ -393,7 +468,12 @@ def compare_pair(pair: Pair, *, counts: OverlapCounts | None = None) -> Comparis
     """
     opts = pair.options
     ref_fg, cand_fg = pair.foreground
+    # Volumes: spacing from the headers (or given), 4/8 read as 6/26 (maskapp.connectivity).
+    spacing, ndim = pair.spacing, pair.ndim
+    boundary_connectivity = check_for(opts.boundary_connectivity, ndim, "boundary connectivity")
+    object_connectivity = check_for(opts.connectivity, ndim, "object connectivity")
     classes = None
+    per_class_distances = None
     if pair.kind == "labels":
         from .classes import compare_classes
 
@@ -404,13 +484,31 @@ def compare_pair(pair: Pair, *, counts: OverlapCounts | None = None) -> Comparis
             void_policy=opts.void_policy,
             include_background=opts.include_background,
             names=opts.class_names,
+            volume=ndim == 3,
         )
+        wanted = opts.class_distances if opts.class_distances is not None else ndim == 3
+        if opts.distances and wanted:
+            from .class_distances import class_distances
+
+            per_class_distances = class_distances(
+                pair.reference.array,
+                pair.candidate.array,
+                spacing=spacing,
+                connectivity=boundary_connectivity,
+                hd95=opts.hd95,
+                tolerance=opts.tolerance,
+                percentile=opts.percentile,
+                void=pair.void,
+                void_policy=opts.void_policy,
+                include_background=opts.include_background,
+                names=opts.class_names,
+            )
     if counts is None:
         counts = overlap_counts(ref_fg, cand_fg)
-    overlap = overlap_statistics(counts, spacing=opts.spacing, ignored=pair.ignored_pixels)
+    overlap = overlap_statistics(counts, spacing=spacing, ignored=pair.ignored_pixels)
     # Boundaries and objects live inside the box around both masks; the counts
     # know it already, so neither family scans the whole image to find it.
-    box = counts.union_box() or (slice(0, 0), slice(0, 0))
+    box = counts.union_box() or (slice(0, 0),) * ndim
 
     surface = None
     if opts.distances:
@@ -419,8 +517,8 @@ def compare_pair(pair: Pair, *, counts: OverlapCounts | None = None) -> Comparis
         surface = surface_distances(
             ref_fg,
             cand_fg,
-            spacing=opts.spacing,
-            connectivity=opts.boundary_connectivity,
+            spacing=spacing,
+            connectivity=boundary_connectivity,
             hd95=opts.hd95,
             tolerance=opts.tolerance,
             boundary_width=opts.boundary_width,
@@ -433,11 +531,24 @@ def compare_pair(pair: Pair, *, counts: OverlapCounts | None = None) -> Comparis
         from .objects import compare_objects
 
         object_result = compare_objects(
-            ref_fg, cand_fg, connectivity=opts.connectivity, match_iou=opts.match_iou, box=box
+            ref_fg, cand_fg, connectivity=object_connectivity, match_iou=opts.match_iou, box=box
         )
     options = opts.to_dict()
     options.update(kind=pair.kind, void=pair.void, resized=pair.resized)
+    geometry = pair.geometry
+    if geometry is not None:
+        options.update(
+            spacing=spacing,
+            boundary_connectivity=boundary_connectivity,
+            connectivity=object_connectivity,
+            ndim=ndim,
+            distance_unit=geometry.unit,
+            orientation=geometry.orientation,
+        )
     return Comparison(
+        class_distances=per_class_distances,
+        geometry=geometry,
+        counts=counts,
         reference=pair.reference.info,
         candidate=pair.candidate.info,
         overlap=overlap,

@@ -40,8 +40,8 @@ def check_connectivity(value: object, what: str = "connectivity") -> int | str:
         return value
     if isinstance(value, bool) or value not in (4, 8):
         raise MaskError(
-            f"The {what} must be 4 or 8 (or 'face', 'edge', 'vertex': 6, 18, 26 in volumes), "
-            f"not {value!r}; choose one of them."
+            f"The {what} must be 4 or 8, not {value!r} (volumes also take 'face', 'edge' or "
+            "'vertex': 6, 18 or 26 neighbours); choose one of them."
         )
     return int(value)  # type: ignore[arg-type]
 

@@ -61,6 +61,7 @@ class Options:
     resize: bool = False
     volume: bool = False
     reorient: bool = False
+    class_distances: bool | None = None
     distances: bool = True
     objects: bool = True
     spacing: tuple[float, float] = (1.0, 1.0)
@@ -126,6 +127,8 @@ class Options:
             )
         if self.class_names is not None:
             set_(self, "class_names", {int(k): str(v) for k, v in self.class_names.items()})
+        if self.class_distances is not None:
+            set_(self, "class_distances", bool(self.class_distances))
         for name in ("include_background", "resize", "volume", "reorient", "distances", "objects"):
             set_(self, name, bool(getattr(self, name)))
 
