@@ -501,6 +501,7 @@ def boundary_iou(
     connectivity: Literal[4, 8] = 4,
     band: Literal["inclusive", "strict"] = "inclusive",
     box: tuple[slice, slice] | None = None,
+    boundary_points: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> float:
     """Boundary IoU (Cheng et al. 2021) of two masks on its own.
 
@@ -509,7 +510,9 @@ def boundary_iou(
     :attr:`SurfaceDistances.boundary_iou`), ``'strict'`` distance < d (as
     MetricsReloaded's ``boundary_iou``, which measures d in pixels: pass
     ``spacing=(1, 1)`` for its numbers). 1.0 if both masks are empty, 0.0
-    if one is.
+    if one is. ``boundary_points`` are both masks' boundary pixels, (n, 2)
+    (row, col) in image coordinates, when the caller has them (e.g.
+    :attr:`BoundaryDistances.reference_points`): not extracted again.
 
     Examples
     --------
@@ -531,15 +534,15 @@ def boundary_iou(
     ref, cand = ref[box], cand[box]
     if not ref.any() or not cand.any():
         return 0.0
-    return _boundary_iou(
-        ref,
-        _boundary(ref, connectivity),
-        cand,
-        _boundary(cand, connectivity),
-        width,
-        spacing,
-        strict=band == "strict",
-    )
+    if boundary_points is None:
+        ref_b, cand_b = _boundary(ref, connectivity), _boundary(cand, connectivity)
+    else:
+        offset = np.array([box[0].start, box[1].start])
+        ref_b, cand_b = np.zeros_like(ref), np.zeros_like(cand)
+        for out, points in zip((ref_b, cand_b), boundary_points, strict=True):
+            local = points - offset
+            out[local[:, 0], local[:, 1]] = True
+    return _boundary_iou(ref, ref_b, cand, cand_b, width, spacing, strict=band == "strict")
 
 
 def error_distance_map(

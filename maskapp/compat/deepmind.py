@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .context import Inputs, nearest
+from .context import Inputs, nearest, unique_points
 
 NAME = "deepmind"
 TITLE = "DeepMind surface-distance"
@@ -76,28 +76,38 @@ def contour_lengths(spacing: tuple[float, float]) -> np.ndarray:
     return table
 
 
-def surfels(mask: np.ndarray, box: tuple[slice, slice], spacing) -> Surfels:
-    """The surface elements of ``mask`` inside ``box`` (corner coordinates relative to it)."""
-    crop = mask[box]
-    rows, cols = crop.shape
-    padded = np.zeros((rows + 2, cols + 2), np.uint8)
-    padded[1:-1, 1:-1] = crop
-    # Corner (i, j) is the top-left corner of pixel (i, j) of the crop.
-    code = padded[:-1, :-1] << 3
-    code |= padded[:-1, 1:] << 2
-    code |= padded[1:, :-1] << 1
-    code |= padded[1:, 1:]
+def surfels(mask: np.ndarray, thick: np.ndarray, spacing) -> Surfels:
+    """The surface elements of ``mask``: corner (row, col) points and contour lengths.
+
+    ``thick`` is the mask's thick boundary with the frame as background
+    (:func:`~maskapp.compat.context.thick_boundaries`). A corner on the
+    surface has a foreground and a background pixel among its four,
+    8-neighbours of each other, so it is a corner of a pixel of the thick
+    boundary: only those corners are coded. Corner (i, j) is the top-left
+    corner of pixel (i, j).
+    """
+    if len(thick) == 0:
+        return Surfels(np.zeros((0, 2), np.int64), np.zeros(0))
+    corners = unique_points(
+        np.concatenate([thick + step for step in ((0, 0), (0, 1), (1, 0), (1, 1))]), mask.shape
+    )
+    rows, cols = mask.shape
+    code = np.zeros(len(corners), np.uint8)
+    for weight, (dr, dc) in ((8, (-1, -1)), (4, (-1, 0)), (2, (0, -1)), (1, (0, 0))):
+        r, c = corners[:, 0] + dr, corners[:, 1] + dc
+        inside = (r >= 0) & (r < rows) & (c >= 0) & (c < cols)
+        on = np.zeros(len(corners), bool)
+        on[inside] = mask[r[inside], c[inside]]
+        code[on] += weight
     on_surface = (code != 0) & (code != 15)
-    points = np.argwhere(on_surface)
-    return Surfels(points, contour_lengths(spacing)[code[on_surface]])
+    return Surfels(corners[on_surface], contour_lengths(spacing)[code[on_surface]])
 
 
 def values(inputs: Inputs) -> dict[str, float | str]:
     """What surface-distance returns for each key."""
     total = inputs.reference_area + inputs.candidate_area
     dice = 2 * inputs.intersection / total if total else math.nan
-    box = inputs.box
-    if box is None:
+    if inputs.box is None:
         return {
             "hausdorff": math.inf,
             "hd95": math.inf,
@@ -106,8 +116,9 @@ def values(inputs: Inputs) -> dict[str, float | str]:
             "surface_dice": math.nan,
             "dice": dice,
         }
-    ref = surfels(inputs.reference, box, inputs.spacing)
-    cand = surfels(inputs.candidate, box, inputs.spacing)
+    (_, ref_thick), (_, cand_thick) = inputs.thick  # the frame is background
+    ref = surfels(inputs.reference, ref_thick, inputs.spacing)
+    cand = surfels(inputs.candidate, cand_thick, inputs.spacing)
     gt_pred = _sorted(nearest(ref.points, cand.points, inputs.spacing), ref.lengths)
     pred_gt = _sorted(nearest(cand.points, ref.points, inputs.spacing), cand.lengths)
     tau = inputs.tolerance

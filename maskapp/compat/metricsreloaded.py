@@ -74,5 +74,6 @@ def values(inputs: Inputs) -> dict[str, float | str]:
         spacing=(1.0, 1.0),
         band="strict",
         box=inputs.box,
+        boundary_points=(d.reference_points, d.candidate_points),
     )
     return out

@@ -36,32 +36,6 @@ CALLS = (
 NO_CONTOUR = float(np.float32(2.0**64 - 2.0**40))
 
 
-def thick_boundary(mask: np.ndarray, box: tuple[slice, slice]) -> np.ndarray:
-    """(row, col) of pixels with a background pixel among their 8 neighbours in the image.
-
-    Pixels beyond the image count as foreground (not background, unlike
-    maskapp's :func:`~maskapp.surface.boundary`).
-
-    >>> m = np.zeros((3, 4), bool); m[:, :2] = True
-    >>> thick_boundary(m, (slice(0, 3), slice(0, 4)))[:, 1].tolist()
-    [1, 1, 1]
-    """
-    rows, cols = mask.shape
-    # One pixel of margin inside the image: the margin is background (it is
-    # outside both masks' box) unless it lies beyond the frame.
-    r0, r1 = max(box[0].start - 1, 0), min(box[0].stop + 1, rows)
-    c0, c1 = max(box[1].start - 1, 0), min(box[1].stop + 1, cols)
-    crop = mask[r0:r1, c0:c1]
-    padded = np.ones((crop.shape[0] + 2, crop.shape[1] + 2), bool)
-    padded[1:-1, 1:-1] = crop
-    inner = crop.copy()
-    for dr in (0, 1, 2):
-        for dc in (0, 1, 2):
-            if dr != 1 or dc != 1:
-                inner &= padded[dr : dr + crop.shape[0], dc : dc + crop.shape[1]]
-    return np.argwhere(crop & ~inner) + np.array([r0, c0])
-
-
 def values(inputs: Inputs) -> dict[str, float | str]:
     """What seg-metrics reports for each key."""
     ref_area, cand_area, inter = inputs.reference_area, inputs.candidate_area, inputs.intersection
@@ -70,12 +44,10 @@ def values(inputs: Inputs) -> dict[str, float | str]:
         "dice": 2 * inter / total if total else 1.0,
         "iou": inter / inputs.union if total else 1.0,
     }
-    box = inputs.box
-    if box is None:
+    if inputs.box is None:
         out.update(hausdorff=0.0, hd95=0.0, assd=0.0)
         return out
-    ref = thick_boundary(inputs.reference, box)
-    cand = thick_boundary(inputs.candidate, box)
+    (ref, _), (cand, _) = inputs.thick  # the frame is not background
     pooled = np.concatenate(
         [
             _towards(cand, ref, ref_area, inputs.spacing),
