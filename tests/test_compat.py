@@ -362,3 +362,33 @@ def test_strict_band_is_metricsreloaded_boundary_iou_at_unit_spacing():
         assert inclusive != result.surface.boundary_iou
     with pytest.raises(MaskError, match="Boundary IoU band"):
         compare(ref, cand, boundary_band="loose")
+
+
+# --- the sparse boundaries equal their dense definitions ---------------------------
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_thick_boundaries_and_surfels_equal_their_dense_definitions(seed):
+    from scipy import ndimage
+
+    from maskapp.compat.context import thick_boundaries
+    from maskapp.compat.deepmind import contour_lengths, surfels
+    from maskapp.surface import _boundary
+
+    rng = np.random.default_rng(seed)
+    mask = blobs((23, 31), seed, density=rng.uniform(0.2, 0.9), sigma=rng.uniform(0.8, 3))
+    mask[rng.integers(0, 23), :] |= seed % 2 == 0  # a full row: the frame on both sides
+    square = np.ones((3, 3), bool)
+    inside, framed = thick_boundaries(mask, np.argwhere(_boundary(mask, 4)))
+    dense_inside = mask & ~ndimage.binary_erosion(mask, square, border_value=1)
+    dense_framed = mask & ~ndimage.binary_erosion(mask, square, border_value=0)
+    assert inside.tolist() == np.argwhere(dense_inside).tolist()
+    assert framed.tolist() == np.argwhere(dense_framed).tolist()
+
+    padded = np.zeros((mask.shape[0] + 1, mask.shape[1] + 1), np.uint8)
+    padded[:-1, :-1] = mask
+    code = ndimage.correlate(padded, np.array([[8, 4], [2, 1]]), mode="constant", cval=0)
+    on = (code != 0) & (code != 15)
+    found = surfels(mask, framed, (0.7, 1.3))
+    assert found.points.tolist() == np.argwhere(on).tolist()
+    assert found.lengths.tolist() == contour_lengths((0.7, 1.3))[code[on]].tolist()
