@@ -52,6 +52,16 @@ def _reading_options(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="resize the candidate to the reference size by nearest neighbour if they differ",
     )
+    parser.add_argument(
+        "--volume",
+        action="store_true",
+        help="read 3-D .npy files as volumes (NIfTI .nii/.nii.gz and NRRD always are)",
+    )
+    parser.add_argument(
+        "--reorient",
+        action="store_true",
+        help="volumes: flip/permute the candidate's axes to the reference's orientation",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -164,10 +174,11 @@ def _statistic_options(cmp: argparse.ArgumentParser) -> None:
     cmp.add_argument(
         "--spacing",
         type=float,
-        nargs=2,
-        default=(1.0, 1.0),
-        metavar=("ROW", "COL"),
-        help="pixel size along rows and columns (default: 1 1)",
+        nargs="+",
+        default=None,
+        metavar="S",
+        help="pixel size along rows and columns (default: 1 1); volumes: three numbers in "
+        "file order i j k override the header's spacing (noted)",
     )
     cmp.add_argument(
         "--hd95",
@@ -178,16 +189,18 @@ def _statistic_options(cmp: argparse.ArgumentParser) -> None:
     cmp.add_argument(
         "--connectivity",
         type=int,
-        choices=(4, 8),
+        choices=(4, 8, 6, 18, 26),
         default=8,
-        help="object connectivity for connected components (default: 8)",
+        help="object connectivity for connected components (default: 8; volumes: 26, "
+        "or 6 or 18)",
     )
     cmp.add_argument(
         "--boundary-connectivity",
         type=int,
-        choices=(4, 8),
+        choices=(4, 8, 6, 18, 26),
         default=4,
-        help="erosion element for boundaries: 4 = cross (default), 8 = square",
+        help="erosion element for boundaries: 4 = cross (default), 8 = square; volumes: 6 "
+        "(default), 18 or 26",
     )
     cmp.add_argument(
         "--tolerance",
@@ -206,6 +219,12 @@ def _statistic_options(cmp: argparse.ArgumentParser) -> None:
         type=float,
         default=0.5,
         help="object matching threshold, IoU >= this (default: 0.5)",
+    )
+    cmp.add_argument(
+        "--class-distances",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="label mode: boundary distances per class (default: on for volumes)",
     )
     cmp.add_argument("--no-distances", action="store_true", help="skip boundary distances")
     cmp.add_argument("--no-objects", action="store_true", help="skip per-object matching")
@@ -241,13 +260,16 @@ def _options(args: argparse.Namespace) -> Options:
             include_background=args.include_background,
             distances=not args.no_distances,
             objects=not args.no_objects,
-            spacing=tuple(args.spacing),
+            spacing=_spacing(args.spacing),
             hd95=args.hd95,
-            boundary_connectivity=args.boundary_connectivity,
+            boundary_connectivity=_VOLUME_WORDS.get(
+                args.boundary_connectivity, args.boundary_connectivity
+            ),
             tolerance=args.tolerance,
             boundary_width=args.boundary_width,
-            connectivity=args.connectivity,
+            connectivity=_VOLUME_WORDS.get(args.connectivity, args.connectivity),
             match_iou=args.match_iou,
+            class_distances=args.class_distances,
         )
     return Options(
         kind="labels" if args.labels else "binary",
@@ -255,8 +277,21 @@ def _options(args: argparse.Namespace) -> Options:
         # Checked with every other option (one 'maskapp: error:' line), not by argparse.
         void=parse_void(args.void),
         resize=args.resize,
+        volume=args.volume,
+        reorient=args.reorient,
         **extra,
     )
+
+
+#: The 3-D neighbour counts as the words Options takes (one option for images and volumes).
+_VOLUME_WORDS = {6: "face", 18: "edge", 26: "vertex"}
+
+
+def _spacing(values: Sequence[float] | None) -> tuple[float, ...]:
+    """--spacing: two numbers (row, col), or three in file order i j k (array order k j i)."""
+    if values is None:
+        return (1.0, 1.0)
+    return tuple(values[::-1]) if len(values) == 3 else tuple(values)
 
 
 def _pair(args: argparse.Namespace) -> Pair:
@@ -266,7 +301,13 @@ def _pair(args: argparse.Namespace) -> Pair:
     for role, path in (("reference (A)", args.reference), ("candidate (B)", args.candidate)):
         try:
             masks.append(
-                read_mask(path, kind=options.kind, threshold=options.threshold, void=options.void)
+                read_mask(
+                    path,
+                    kind=options.kind,
+                    threshold=options.threshold,
+                    void=options.void,
+                    volume=options.volume,
+                )
             )
         except MaskError as err:
             raise MaskError(f"{role} {path}: {err}") from err
