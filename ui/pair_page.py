@@ -16,7 +16,7 @@ from ui.drawing_panel import drawing_panel
 from ui.headline import headline
 from ui.sidebar import sidebar
 from ui.state import VIEWS, SessionModel, Shown
-from ui.views import classes, distances, objects, overlay, side_by_side, table
+from ui.views import classes, compat, distances, objects, overlay, side_by_side, table
 from ui.widgets import on_change, show_flash, synced
 
 #: Query parameters the page itself keeps (display only, no number depends on them).
@@ -91,6 +91,8 @@ def _numbers(model: SessionModel, shown: Shown, background) -> None:
         classes.render(shown, background, digest)
     elif view == "objects":
         objects.render(shown, background, digest)
+    elif view == "other libraries":
+        compat.render(shown)
     else:
         table.render(shown)
     downloads(shown.result, background)

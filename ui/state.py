@@ -41,7 +41,9 @@ TITLES = {
     "candidate": "Candidate (B)",
     "background": "Background image",
 }
-VIEWS = ("overlay", "side-by-side", "distances", "classes", "objects", "table")
+VIEWS = (
+    "overlay", "side-by-side", "distances", "classes", "objects", "table", "other libraries"
+)
 Origin = Literal["demo", "upload", "drawing"]
 
 #: Reads one file: ``reader(digest, data, kind, threshold, void) -> Mask``.
