@@ -89,6 +89,12 @@ def decode_volume(
         head = _inflate_head(data, 1024)
         if _is_nifti_header(head):
             return _decode_nifti(data, head, compressed=True, limit=limit)
+        sizes = {n.to_bytes(4, order) for n in (348, 540) for order in ("little", "big")}
+        if head[:4] in sizes and len(head) < 1024:
+            raise MaskError(
+                "The .nii.gz file is truncated: its gzip stream ends inside the NIfTI "
+                "header; copy or write it again."
+            )
         raise MaskError(
             "The file is gzip-compressed but holds no NIfTI volume; maskapp reads "
             ".nii.gz, .nii, .nrrd and .nhdr volumes — decompress or convert it."
