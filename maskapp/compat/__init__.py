@@ -88,6 +88,11 @@ def resolve(libraries: str | Iterable[str] | None) -> tuple[str, ...]:
         return ()
     names = libraries.split(",") if isinstance(libraries, str) else list(libraries)
     names = [str(n).strip().lower() for n in names if str(n).strip()]
+    if not names:
+        raise MaskError(
+            f"Name at least one library for the compatibility view: {', '.join(LIBRARIES)} "
+            "or 'all'."
+        )
     if "all" in names:
         return tuple(LIBRARIES)
     unknown = [n for n in names if n not in LIBRARIES]
