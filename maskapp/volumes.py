@@ -96,8 +96,8 @@ def decode_volume(
                 "header; copy or write it again."
             )
         raise MaskError(
-            "The file is gzip-compressed but holds no NIfTI volume; maskapp reads "
-            ".nii.gz, .nii, .nrrd and .nhdr volumes — decompress or convert it."
+            "The file is gzip-compressed but holds no NIfTI volume; maskapp reads .nii.gz, "
+            ".nii, .nrrd and .nhdr volumes: decompress it, or export the mask as one of those."
         )
     if kind == "nifti":
         return _decode_nifti(data, data[:1024], compressed=False, limit=limit)
@@ -282,8 +282,8 @@ def _decode_nrrd(data: bytes, *, folder: Path | None, limit: int):
         dtype = np.dtype(nrrd.reader._determine_datatype(header))
     except Exception as err:
         raise MaskError(
-            "The NRRD header is corrupt or incomplete (its type, sizes or fields cannot be "
-            f"read: {_short(err)}); write the volume again."
+            "The NRRD header is corrupt or incomplete (its type, sizes or encoding cannot "
+            "be read); write the volume again from the tool that made it."
         ) from err
     start = stream.tell()
     sizes = tuple(int(n) for n in np.atleast_1d(header.get("sizes", ())))
@@ -458,6 +458,3 @@ def _nrrd_geometry(header: dict, shape: tuple[int, ...], spatial_axes: list[int]
     notes.append("no spacing in the header: 1 voxel assumed")
     return Geometry(shape=shape, spacing=None, unit="voxel", notes=tuple(notes))
 
-
-def _short(err: Exception) -> str:
-    return " ".join(str(err).split())[:120] or type(err).__name__

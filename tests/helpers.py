@@ -109,6 +109,7 @@ def png_chunk(kind: bytes, data: bytes) -> bytes:
 ACTION_WORDS = (
     "save", "export", "choose", "use", "check", "name a file", "downscale", "upload",
     "replace", "reshape", "pass", "renumber", "move", "try", "crop", "must",
+    "write", "convert", "compress", "give", "compare", "read both",
 )  # fmt: skip
 PILLOW_PHRASES = ("cannot identify image file", "image file is truncated", "decompression bomb")
 MAX_MESSAGE = 500

@@ -648,6 +648,9 @@ MAGICS = (
     b"", b"\x89PNG\r\n\x1a\n", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", b"\xff\xd8\xff", b"BM",
     b"GIF89a", b"GIF87a", b"II*\0", b"MM\0*", b"RIFF\0\0\0\0WEBPVP8L", b"\x93NUMPY\x01\x00",
     b"\x93NUMPY\x02\x00", b"PK\x03\x04", b"\x80\x04",
+    # Volumes: gzip (a .nii.gz), a NIfTI-1 / NIfTI-2 header size, NRRD's magic line.
+    b"\x1f\x8b", b"\x1f\x8b\x08\x00", b"\x5c\x01\x00\x00", b"\x1c\x02\x00\x00",
+    b"NRRD0004\n", b"NRRD0005\ntype: uint8\ndimension: 3\nsizes: 4 4 4\nencoding: raw\n\n",
 )  # fmt: skip
 
 
