@@ -8,8 +8,6 @@ rerun). Large read-only arrays are shared between reruns and sessions
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import json
 import os
 import threading
@@ -26,6 +24,7 @@ from maskapp.compare import Comparison
 from maskapp.io import read_image
 from maskapp.masks import Mask
 from maskapp.pair import Options
+from maskapp.parallel import set_mmap_threshold
 from ui.state import SessionModel, compare_masks, digest_of
 
 ASSETS = Path(__file__).resolve().parents[1] / "assets"
@@ -57,11 +56,7 @@ def return_freed_arrays_to_the_os() -> bool:
     peaks at ~570 MB instead of 671 MB (benchmarks/bench_app_browser.py). Once
     per process; a no-op off glibc.
     """
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        return bool(libc.mallopt(-3, 128 * 1024))  # -3: M_MMAP_THRESHOLD
-    except (OSError, AttributeError):
-        return False
+    return set_mmap_threshold(128 * 1024)
 
 
 @st.cache_resource(show_spinner=False)

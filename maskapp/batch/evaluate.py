@@ -13,6 +13,7 @@ small rows, never masks, so memory does not grow with the number of cases.
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 from collections.abc import Callable, Mapping
@@ -26,7 +27,7 @@ from ..errors import MaskError, SizeMismatch
 from ..io import read_mask
 from ..masks import Mask
 from ..pair import Options, Pair, pair_of
-from ..parallel import set_threads
+from ..parallel import set_mmap_threshold, set_threads
 from .files import FileSet
 from .pairing import Case, Pairing
 
@@ -246,10 +247,17 @@ def _evaluate_one(
     return result, counts
 
 
+@functools.cache
+def _keep_freed_arrays() -> bool:
+    """Once per worker process: cases reuse freed memory (see set_mmap_threshold)."""
+    return set_mmap_threshold(32 * 2**20)  # glibc's largest
+
+
 def evaluate_chunk(task: Task) -> ChunkResult:
     """Evaluate a chunk of cases (what one worker does with one task)."""
-    if task.single_thread:
+    if task.single_thread:  # a pool or Dask worker
         set_threads(1)
+        _keep_freed_arrays()
     start = time.perf_counter()
     references, candidates, against = task.pairing_sets
     options = task.options
