@@ -17,7 +17,7 @@ import functools
 import math
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -197,6 +197,13 @@ def _read(files: FileSet, member: str, options: Options, max_pixels: int | None)
     )
 
 
+def _empty_like(reference: Mask, options: Options) -> Mask:
+    """An empty candidate on the reference's grid (a volume keeps its geometry)."""
+    zeros = np.zeros(reference.shape, dtype=bool if options.kind == "binary" else np.uint8)
+    empty = read_mask(zeros, kind=options.kind, void=options.void, volume=zeros.ndim == 3)
+    return Mask(empty.array, replace(empty.info, geometry=reference.info.geometry))
+
+
 def _failed(case: Case, stage: Stage, error: str, candidate: str | None) -> CaseResult:
     return CaseResult(
         case.name, "failed", stage=stage, error=error, reference=case.reference,
@@ -220,8 +227,7 @@ def _evaluate_one(
         return _failed(case, "read reference", reference_error or "", member), None
     if member is None:
         # A missing prediction is an empty prediction: the case counts, at its worst.
-        empty = np.zeros(reference.shape, dtype=bool if options.kind == "binary" else np.int32)
-        candidate = read_mask(empty, kind=options.kind, void=options.void)
+        candidate = _empty_like(reference, options)
         status: Status = "missing_candidate"
     else:
         try:
@@ -260,25 +266,42 @@ def evaluate_chunk(task: Task) -> ChunkResult:
         _keep_freed_arrays()
     start = time.perf_counter()
     references, candidates, against = task.pairing_sets
-    options = task.options
     outcomes = []
     for case in task.cases:
-        reference, reference_error = None, None
-        if case.problem is None:
-            try:
-                reference = _read(references, case.reference or "", options, task.max_pixels)
-            except MaskError as err:
-                reference_error = str(err)
-        first, first_classes = _evaluate_one(
-            case, reference, reference_error, candidates, case.candidate, options, task.max_pixels
-        )
-        second = second_classes = None
-        if against is not None:
-            second, second_classes = _evaluate_one(
-                case, reference, reference_error, against, case.against, options, task.max_pixels
+        try:
+            outcomes.append(_evaluate_case(case, references, candidates, against, task))
+        except Exception as err:  # a bug must cost one case, never the run
+            stage: Stage = "compare"
+            error = (
+                f"maskapp could not compare this pair ({type(err).__name__}: {err}); "
+                "please report it with the two files."
             )
-        outcomes.append(Outcome(first, second, first_classes, second_classes))
+            failed = _failed(case, stage, " ".join(error.split())[:400], case.candidate)
+            second = None
+            if against is not None:
+                second = _failed(case, stage, failed.error or "", case.against)
+            outcomes.append(Outcome(failed, second))
     return ChunkResult(tuple(outcomes), time.perf_counter() - start)
+
+
+def _evaluate_case(case: Case, references, candidates, against, task: Task) -> Outcome:
+    """The reference read once, then each candidate set's member against it."""
+    options, limit = task.options, task.max_pixels
+    reference, reference_error = None, None
+    if case.problem is None:
+        try:
+            reference = _read(references, case.reference or "", options, limit)
+        except MaskError as err:
+            reference_error = str(err)
+    first, first_classes = _evaluate_one(
+        case, reference, reference_error, candidates, case.candidate, options, limit
+    )
+    second = second_classes = None
+    if against is not None:
+        second, second_classes = _evaluate_one(
+            case, reference, reference_error, against, case.against, options, limit
+        )
+    return Outcome(first, second, first_classes, second_classes)
 
 
 def sort_key(metric: str, higher_is_better: bool) -> Callable[[CaseResult], tuple]:

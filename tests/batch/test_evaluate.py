@@ -272,3 +272,51 @@ def test_sorted_by_reorders_without_recomputing(dataset, result):
     assert result.values("iou") == [
         c.row["iou"] for c in sorted(result.cases, key=lambda c: c.name) if c.status != "failed"
     ]
+
+
+def test_volumes_in_a_batch_with_a_missing_candidate(tmp_path):
+    nib = pytest.importorskip("nibabel")
+    for folder in ("gt", "pred"):
+        (tmp_path / folder).mkdir()
+    affine = np.diag([0.8, 0.8, 2.5, 1.0])
+    volumes = {}
+    for i in range(3):
+        reference = np.zeros((24, 20, 12), np.uint8)
+        reference[4:18, 3:15, 2:9] = 1
+        candidate = np.roll(reference, i, axis=0)
+        volumes[f"v{i}"] = (reference, candidate)
+        nib.save(nib.Nifti1Image(reference, affine), tmp_path / "gt" / f"v{i}.nii.gz")
+        if i:  # v0 has no prediction
+            nib.save(nib.Nifti1Image(candidate, affine), tmp_path / "pred" / f"v{i}.nii.gz")
+    pairing = pair_locations(str(tmp_path / "gt"), str(tmp_path / "pred"))
+    result = evaluate(pairing, Options(objects=False), workers=0)
+    cases = {c.name: c for c in result.cases}
+    assert cases["v0"].status == "missing_candidate" and cases["v0"].row["hd95"] == math.inf
+    for name in ("v1", "v2"):
+        expected = compare(
+            tmp_path / "gt" / f"{name}.nii.gz", tmp_path / "pred" / f"{name}.nii.gz",
+            objects=False,
+        )
+        assert cases[name].row["iou"] == pytest.approx(expected.iou)
+        assert cases[name].row["hd95"] == pytest.approx(expected.hd95)  # millimetres
+    assert result.exit_code == 3
+
+
+def test_an_unexpected_error_costs_one_case_not_the_run(dataset, monkeypatch):
+    import importlib
+
+    evaluate_module = importlib.import_module("maskapp.batch.evaluate")  # the module
+
+    real = evaluate_module.compare_pair
+
+    def flaky(pair):
+        if pair.reference.shape == (96, 128) and pair.reference.array.sum() == 96:
+            raise RuntimeError("boom")  # the eye() references: corrupt, small, no_candidate
+        return real(pair)
+
+    monkeypatch.setattr(evaluate_module, "compare_pair", flaky)
+    result = evaluate(pair_locations(*map(str, dataset)), Options(), workers=0)
+    broken = by_name(result, "no_candidate")
+    assert broken.status == "failed" and "RuntimeError: boom" in broken.error
+    assert "please report it" in broken.error
+    assert sum(c.status == "ok" for c in result.cases) == 13
