@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -25,9 +26,26 @@ def _write(target: str, text: str, what: str) -> None:
         ) from err
 
 
+def _check_writable(target: str | None, what: str) -> None:
+    """Refuse an output path before the run, not after it (the results would be lost)."""
+    if target is None or target == "-":
+        return
+    folder = Path(target).resolve().parent
+    if not folder.is_dir():
+        raise MaskError(
+            f"The {what} would go to {target}, but the folder {folder.name or folder} does not "
+            "exist; create it or choose another path."
+        )
+    if not os.access(folder, os.W_OK) or Path(target).is_dir():
+        raise MaskError(f"The {what} cannot be written to {target}; choose a writable file path.")
+
+
 def run_batch(args: argparse.Namespace, options: Options) -> int:
     """Pair, evaluate with a progress bar on stderr, write the files, print the report."""
     from tqdm import tqdm
+
+    _check_writable(args.json, "JSON")
+    _check_writable(args.csv, "CSV")
 
     pairing = pair_locations(
         args.references,

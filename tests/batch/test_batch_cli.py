@@ -168,3 +168,12 @@ def test_a_real_dask_scheduler_and_worker_give_the_same_numbers(messy, tmp_path,
     assert code == 3, err
     assert "Dask dashboard:" in err
     assert json.loads(remote.read_text()) == json.loads(local.read_text())
+
+
+def test_an_output_folder_that_does_not_exist_is_refused_before_the_run(clean, tmp_path, capsys):
+    code, out, err = run(
+        *clean, "--workers", "0", "--json", tmp_path / "nowhere" / "out.json", capsys=capsys
+    )
+    assert code == 2 and out == ""
+    assert "does not exist; create it or choose another path" in err
+    assert "pairs matched" not in err  # refused before pairing and computing
