@@ -245,6 +245,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except MaskError as err:
         print(f"maskapp: error: {_one_line(str(err))}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("maskapp: interrupted; nothing was written.", file=sys.stderr)
+        return 130
 
 
 def _one_line(text: str) -> str:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import multiprocessing
 import os
+import signal
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -103,8 +104,15 @@ def run(
     if count == 0 or total <= 1:
         return _run_here(cases, task, sink, progress)
     count = min(count, total)
-    with cf.ProcessPoolExecutor(max_workers=count, mp_context=_context()) as pool:
+    with cf.ProcessPoolExecutor(
+        max_workers=count, mp_context=_context(), initializer=_ignore_interrupts
+    ) as pool:
         return _schedule(pool.submit, cf.wait, cases, task, count, sink, progress)
+
+
+def _ignore_interrupts() -> None:
+    """Workers leave Ctrl-C to the parent, which stops the run (no traceback per worker)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _context() -> multiprocessing.context.BaseContext:
