@@ -96,6 +96,14 @@ def build_parser() -> argparse.ArgumentParser:
     _batch_options(batch)
     _reading_options(batch)
     _statistic_options(batch)
+    batch.add_argument(
+        "--compat",
+        metavar="LIB[,LIB...]|all",
+        default=None,
+        help="also give each case those libraries' values and each library's dataset means, "
+        "averaged the way that library aggregates (medpy, monai, deepmind, metricsreloaded, "
+        "seg-metrics, torchmetrics or all)",
+    )
 
     inter = sub.add_parser("intersect", help="write the intersection of two masks as a 0/255 PNG")
     _read_options(inter)
@@ -273,6 +281,7 @@ def _options(args: argparse.Namespace) -> Options:
             connectivity=_VOLUME_WORDS.get(args.connectivity, args.connectivity),
             match_iou=args.match_iou,
             class_distances=args.class_distances,
+            compat=args.compat,  # a bad library name is one 'maskapp: error:' line
         )
     return Options(
         kind="labels" if args.labels else "binary",
@@ -321,16 +330,7 @@ def _pair(args: argparse.Namespace) -> Pair:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    libraries = None
-    if args.compat is not None:
-        from .compat import resolve
-
-        libraries = resolve(args.compat)  # a bad name is one 'maskapp: error:' line
-    result = compare_pair(_pair(args))
-    if libraries is not None:
-        from .compat import with_compat
-
-        result = with_compat(result, libraries)
+    result = compare_pair(_pair(args))  # with the other libraries' values when --compat
     if args.json:
         print(statistics_json(result))
     else:

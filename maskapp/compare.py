@@ -434,12 +434,8 @@ def compare(
         match_iou=match_iou,
         percentile=percentile,
         boundary_band=boundary_band,
+        compat=() if compat is None else compat,
     )
-    if compat is not None:
-        from .compat import resolve, with_compat
-
-        libraries = resolve(compat)
-        return with_compat(_compare(reference, candidate, opts, threshold, kind), libraries)
     return _compare(reference, candidate, opts, threshold, kind)
 
 
@@ -545,7 +541,7 @@ def compare_pair(pair: Pair, *, counts: OverlapCounts | None = None) -> Comparis
             distance_unit=geometry.unit,
             orientation=geometry.orientation,
         )
-    return Comparison(
+    result = Comparison(
         class_distances=per_class_distances,
         geometry=geometry,
         counts=counts,
@@ -558,6 +554,11 @@ def compare_pair(pair: Pair, *, counts: OverlapCounts | None = None) -> Comparis
         options=options,
         pair=pair,
     )
+    if opts.compat:
+        from .compat import with_compat
+
+        return with_compat(result, opts.compat)
+    return result
 
 
 def _is_01_candidate(reference, candidate) -> bool:

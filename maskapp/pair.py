@@ -73,6 +73,8 @@ class Options:
     match_iou: float = 0.5
     percentile: float = 95.0
     boundary_band: Band = "inclusive"
+    #: Libraries whose numbers are reproduced too (:mod:`maskapp.compat`): names or 'all'.
+    compat: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__  # frozen: normalise in place once
@@ -125,6 +127,12 @@ class Options:
                 f"The Boundary IoU band must be 'inclusive' (≤ d) or 'strict' (< d), not "
                 f"{self.boundary_band!r}; choose one."
             )
+        if isinstance(self.compat, str) or self.compat:
+            from .compat import resolve  # the one home of the library names
+
+            set_(self, "compat", resolve(self.compat))
+        else:
+            set_(self, "compat", ())
         if self.class_names is not None:
             set_(self, "class_names", {int(k): str(v) for k, v in self.class_names.items()})
         if self.class_distances is not None:
@@ -137,6 +145,10 @@ class Options:
         out = asdict(self)
         out.pop("class_names")
         out["spacing"] = tuple(self.spacing)
+        if not self.compat:
+            out.pop("compat")  # the single-pair JSON names the libraries only when asked
+        else:
+            out["compat"] = tuple(self.compat)
         return out
 
 
