@@ -27,6 +27,70 @@ from .numbers import json_ready
 #: j front–back (coronal), i left–right (sagittal).
 PLANES = {"axial": 0, "coronal": 1, "sagittal": 2}
 
+#: World direction letter (RAS+ codes) → the plane a slice across that axis shows.
+_PLANE_OF = {"S": "axial", "I": "axial", "A": "coronal", "P": "coronal",
+             "L": "sagittal", "R": "sagittal"}  # fmt: skip
+
+
+def axis_directions(orientation: str | None) -> tuple[str, str, str] | None:
+    """The world direction (RAS+ letter) each array axis (k, j, i) increases towards.
+
+    ``orientation`` is nibabel's codes of the file axes i, j, k; the array
+    axes are in the reverse order. None without an orientation.
+
+    >>> axis_directions("LPS")
+    ('S', 'P', 'L')
+    """
+    if not orientation or len(orientation) != 3:
+        return None
+    return orientation[2], orientation[1], orientation[0]
+
+
+def planes(orientation: str | None) -> dict[str, int]:
+    """Plane name → the array axis slices of that plane are taken across.
+
+    Derived from the orientation codes (a volume stored sagittally has its
+    axial slices across another axis than a CT); without an orientation, or
+    with an oblique one that maps two axes to one plane, :data:`PLANES`.
+
+    >>> planes("RAS")
+    {'axial': 0, 'coronal': 1, 'sagittal': 2}
+    >>> planes("ASL")  # i anterior, j superior, k left: a sagittal stack
+    {'axial': 1, 'coronal': 2, 'sagittal': 0}
+    """
+    directions = axis_directions(orientation)
+    if directions is None:
+        return dict(PLANES)
+    found = {_PLANE_OF.get(letter): axis for axis, letter in enumerate(directions)}
+    if set(found) != set(PLANES):
+        return dict(PLANES)
+    return {name: found[name] for name in PLANES}
+
+
+def display_flips(orientation: str | None, axis: int) -> tuple[bool, bool]:
+    """Whether to flip a slice's rows and columns to show it the way radiologists do.
+
+    A slice across ``axis`` has the other two array axes as (rows, columns).
+    Rows go superior → inferior (coronal, sagittal) or anterior → posterior
+    (axial), top to bottom; columns go patient's right → left (axial,
+    coronal: the radiological convention) or anterior → posterior (sagittal).
+    No orientation: no flips (array order).
+
+    >>> display_flips("RAS", 0)  # axial of a RAS volume: j runs P→A, i runs L→R
+    (True, True)
+    >>> display_flips("LPS", 1)  # coronal of an LPS volume: k runs I→S, i runs R→L
+    (True, False)
+    """
+    directions = axis_directions(orientation)
+    if directions is None:
+        return False, False
+    row_axis, col_axis = (a for a in range(3) if a != axis)
+    sagittal = _PLANE_OF.get(directions[axis]) == "sagittal"
+    # An index increasing towards the side shown first (top / left) is shown reversed.
+    first_row = {"S", "A", "R"}
+    first_column = {"A", "S", "L"} if sagittal else {"R", "S", "A"}
+    return directions[row_axis] in first_row, directions[col_axis] in first_column
+
 
 @dataclass(frozen=True)
 class SliceProfile:

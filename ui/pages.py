@@ -23,6 +23,17 @@ def dataset() -> st.Page:
     )
 
 
+def volumes() -> st.Page:
+    from ui import volume_page
+
+    return st.Page(
+        volume_page.render,
+        title="Compare volumes",
+        icon=":material/view_in_ar:",
+        url_path="volumes",
+    )
+
+
 def all_pages() -> list[st.Page]:
     """Every page, in the order the sidebar lists them (later pages join here)."""
-    return [pair(), dataset()]
+    return [pair(), dataset(), volumes()]

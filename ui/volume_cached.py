@@ -1,0 +1,73 @@
+"""The volume page's caches and hosted-demo limits (the pair page's are in ui/cached.py).
+
+A volume at the cap is ~33 M voxels: its labels, the pair's two foregrounds and
+the confusion map are 1 byte a voxel each, so the caches hold one comparison
+and the two volumes it was made of; a new pair evicts the old one. Comparisons
+of large volumes run one at a time across all sessions (ui.cached.large_work).
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import streamlit as st
+
+from maskapp import compare, read_mask
+from maskapp.compare import Comparison
+from maskapp.masks import Mask
+from maskapp.slices import SliceProfile, class_slice_profile
+from ui.cached import CACHE, demo_file, large_work
+from ui.volume_state import VolumeModel
+
+#: Voxel cap per volume (MASKAPP_MAX_VOXELS changes it), checked from the header before a
+#: voxel is read. 2²⁵ = 512×512×128: the server peaks at ~480 MB comparing two
+#: (benchmarks/bench_volume_page.py), under the 690 MB host.
+MAX_VOXELS = int(os.environ.get("MASKAPP_MAX_VOXELS", 2**25))
+#: Largest volume file accepted (an uncompressed 16-bit volume at the voxel cap is 64 MB).
+MAX_VOLUME_BYTES = 64 * 2**20
+DEMO = {"reference": "volume_reference.nii.gz", "candidate": "volume_candidate.nii.gz"}
+
+
+def demo_volumes() -> dict[str, tuple[str, bytes]]:
+    """The built-in 3-D case (assets/make_volume_demo.py), read once per process."""
+    return {slot: (name, demo_file(name)[0]) for slot, name in DEMO.items()}
+
+
+@st.cache_resource(max_entries=2, **CACHE)
+def read_volume(digest: str, _data: bytes, kind: str, void: int | None) -> Mask:
+    """One volume read with the page's reading options and the app's voxel cap (read-only)."""
+    mask = read_mask(_data, kind=kind, void=void, volume=True, max_voxels=MAX_VOXELS)
+    mask.array.flags.writeable = False
+    return mask
+
+
+@st.cache_resource(max_entries=1, **CACHE)
+def compare_volumes(
+    token: str, _reference: Mask, _candidate: Mask, kind: str, void: int | None
+) -> Comparison:
+    """The page's comparison (objects off: see the page caption), its confusion map built once."""
+    with large_work(_reference.array.size):
+        result = compare(_reference, _candidate, kind=kind, void=void, objects=False)
+        result.confusion  # noqa: B018 — built here, under the lock, not in the first figure
+    return result
+
+
+@st.cache_data(max_entries=8, **CACHE)
+def class_profile(token: str, _reference: np.ndarray, _candidate: np.ndarray, label: int,
+                  axis: int) -> SliceProfile:  # fmt: skip
+    """Per-slice Dice of one class (one pass over the two volumes), per pair and axis."""
+    with large_work(_reference.size):
+        return class_slice_profile(_reference, _candidate, label, axis)
+
+
+def volume_model() -> VolumeModel:
+    """This visitor's volume model, with the page's caches plugged in."""
+    return VolumeModel(
+        st.session_state,
+        demo=demo_volumes,
+        reader=read_volume,
+        comparer=compare_volumes,
+        max_bytes=MAX_VOLUME_BYTES,
+    )
+
