@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import math
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -184,7 +184,43 @@ def case_row(comparison: Comparison) -> tuple[dict[str, Any], dict[str, str]]:
         for key in ("f1", "pq"):
             if key in objects.undefined:
                 undefined[f"objects.{key}"] = objects.undefined[key]
+    if comparison.compat is not None:
+        row.update(compat_row(comparison))
     return row, undefined
+
+
+def compat_row(comparison: Comparison) -> dict[str, Any]:
+    """``compat.<library>.<key>``: each library's value for the pair (float or "raises …").
+
+    maskapp's own values of the keys a row does not already hold (the directed
+    means) are added as ``compat.maskapp.<key>``, so every library column has
+    maskapp's beside it.
+
+    >>> from maskapp import compare
+    >>> r = compare([[1, 1, 0]], [[0, 0, 0]], objects=False, compat=("monai",))
+    >>> row = compat_row(r)
+    >>> row["compat.monai.hd95"], row["compat.monai.dice"], row["compat.maskapp.asd"]
+    (nan, 0.0, inf)
+    """
+    from ..compat import own_values
+
+    row: dict[str, Any] = {}
+    for library, values in (comparison.compat or {}).items():
+        row.update({f"compat.{library}.{key}": value for key, value in values.items()})
+    own = own_values(comparison)
+    for key in COMPAT_OWN_KEYS:
+        if key in own:
+            row[f"compat.maskapp.{key}"] = own[key]
+    return row
+
+
+#: Compatibility keys whose maskapp value is not a summarised statistic of a row.
+COMPAT_OWN_KEYS = ("asd", "mean_reference_to_candidate", "mean_candidate_to_reference")
+
+
+def own_key(key: str) -> str:
+    """The row key of maskapp's own value of a compatibility key."""
+    return f"compat.maskapp.{key}" if key in COMPAT_OWN_KEYS else key
 
 
 def _read(files: FileSet, member: str, options: Options, max_pixels: int | None) -> Mask:
@@ -330,6 +366,7 @@ def evaluate(
     seed: int = 0,
     log: Callable[[str], None] | None = None,
     max_pixels: int | None = None,
+    compat: str | Sequence[str] | None = None,
 ):
     """Evaluate every case of ``pairing`` with ``options``.
 
@@ -358,6 +395,11 @@ def evaluate(
     max_pixels : int, optional
         Largest mask read (checked from the header before decoding); a larger
         one fails its case. Default :data:`maskapp.masks.MAX_PIXELS`.
+    compat : str or sequence of str, optional
+        Libraries whose numbers to reproduce (``'all'`` or names, as
+        :func:`maskapp.compare`; overrides ``options.compat``): every row gains
+        ``compat.<library>.<key>`` and the result each library's dataset means,
+        averaged the way that library aggregates (:mod:`maskapp.compat.aggregate`).
 
     Returns
     -------
@@ -371,6 +413,8 @@ def evaluate(
     from .results import BatchResult, check_sort
     from .runners import run
 
+    if compat is not None:
+        options = replace(options, compat=compat)  # validated there: one sentence if unknown
     check_sort(sort, options)
     if missing not in ("worst", "skip"):
         raise MaskError(f"--missing must be 'worst' or 'skip', not {missing!r}.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from ..report import format_value
@@ -56,6 +57,40 @@ def worst_lines(model: ModelResult, metrics: Sequence[str], sort: str) -> list[s
     return _table(["case", "status", *shown], rows) + reasons
 
 
+def compat_lines(model: ModelResult) -> list[str]:
+    """Each library's dataset mean per key beside maskapp's, and each library's rule.
+
+    A cell reads ``mean (n/N)`` when the mean is over n of the N summarised
+    cases (the rest dropped as NaN, raised, or infinite for maskapp).
+    """
+    from ..compat import KEYS
+    from ..compat.aggregate import RULES
+
+    means = model.compat or {}
+    libraries = list(means)
+    total = max((m.n + m.n_dropped + m.n_failed for lib in means.values() for m in lib.values()),
+                default=0)  # fmt: skip
+    rows = []
+    for key in KEYS:
+        if not any(key in means[library] for library in libraries):
+            continue
+        cells = [key]
+        for library in libraries:
+            mean = means[library].get(key)
+            if mean is None:
+                cells.append("—")
+                continue
+            value = mean.mean
+            if not isinstance(value, str):
+                value = "NaN" if math.isnan(value) else _number(value)
+            cells.append(value if mean.n == total else f"{value} ({mean.n}/{total})")
+        rows.append(cells)
+    lines = _table(["metric", *libraries], rows)
+    lines += ["How each averages (n/N: the mean is over n of the N cases):"]
+    lines += [f"  {library}: {RULES[library]}" for library in libraries]
+    return lines
+
+
 def _short(name: str, limit: int = 40) -> str:
     """A case name cut to ``limit`` characters, keeping its end (where names differ)."""
     return name if len(name) <= limit else "…" + name[-(limit - 1) :]
@@ -78,6 +113,9 @@ def text_report(result: BatchResult) -> str:
             [[str(r.get("name") or r["label"]), _number(r.get("pooled_iou")),
               _number(r.get("mean_iou")), str(r.get("n_cases", ""))] for r in result.classes],
         )
+    if result.candidates.compat is not None:
+        lines += ["", "Dataset means as other libraries would report them (compat):"]
+        lines += compat_lines(result.candidates)
     lines += ["", f"Worst {min(WORST, len(result.cases))} cases by {result.sort}:"]
     lines += worst_lines(result.candidates, metrics, result.sort)
     if result.paired is not None:

@@ -19,15 +19,19 @@ from typing import Any
 
 from .. import __version__
 from ..compare import conventions as pair_conventions
+from ..compat import LIBRARIES, encode
+from ..compat.aggregate import RULES, DatasetMean, dataset_mean
 from ..errors import MaskError
 from ..numbers import json_ready
 from ..pair import Options
 from .evaluate import (
+    COMPAT_OWN_KEYS,
     COUNT_KEYS,
     CaseResult,
     Missing,
     Outcome,
     metric_names,
+    own_key,
     sort_key,
 )
 from .paired import PairedComparison, compare_models
@@ -60,6 +64,8 @@ class ModelResult:
     summary: dict[str, MetricSummary]
     pooled: dict[str, Any]
     classes: list[dict[str, Any]] | None
+    #: With ``options.compat``: library (``"maskapp"`` first) → key → its dataset mean.
+    compat: dict[str, dict[str, DatasetMean]] | None = None
 
     @property
     def failures(self) -> tuple[CaseResult, ...]:
@@ -200,6 +206,20 @@ class BatchResult:
             "order": f"worst first by {self.sort}; failed cases first, then undefined values",
             "comparison": "differences are against minus candidates (B − A); a win is B better",
             "pair": pair_conventions(self.options.to_dict() | {"kind": self.options.kind}),
+            **self._compat_conventions(),
+        }
+
+    def _compat_conventions(self) -> dict[str, Any]:
+        if not self.options.compat:
+            return {}
+        return {
+            "compat_means": {name: RULES[name] for name in ("maskapp", *self.options.compat)},
+            "compat_values": (
+                "compat.<library>.<key> is what that library returns for the case (reproduced "
+                "by maskapp, never imported); in JSON NaN and ±inf are the strings 'NaN', "
+                "'Infinity', '-Infinity' inside the compat blocks, and a library that raises "
+                "gives 'raises <ExceptionName>'"
+            ),
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -236,7 +256,7 @@ class BatchResult:
             key=lambda k: int(k.split(".", 1)[1]),
         )
         columns = ["name", "status", "stage", "error", "reference", "candidate", "shape"]
-        columns += [*COUNT_KEYS, *self.metrics, *class_columns]
+        columns += [*COUNT_KEYS, *self.metrics, *class_columns, *self.compat_columns()]
         if len(models) > 1:
             columns.insert(0, "model")
         buffer = io.StringIO()
@@ -244,7 +264,10 @@ class BatchResult:
         writer.writeheader()
         for label, model in models:
             for case in model.cases:
-                row = {k: _csv_value(v) for k, v in case.row.items()}
+                row = {
+                    k: encode(v) if k.startswith("compat.") else _csv_value(v)
+                    for k, v in case.row.items()
+                }
                 row.update(
                     model=label,
                     name=case.name,
@@ -256,6 +279,16 @@ class BatchResult:
                 )
                 writer.writerow(row)
         return buffer.getvalue()
+
+
+    def compat_columns(self) -> list[str]:
+        """``compat.<library>.<key>`` for every library and key of the run, maskapp's first."""
+        if not self.options.compat:
+            return []
+        out = [f"compat.maskapp.{key}" for key in COMPAT_OWN_KEYS] if self.options.distances else []
+        for library in self.options.compat:
+            out += [f"compat.{library}.{key}" for key in LIBRARIES[library].KEYS]
+        return out
 
 
 def _csv_value(value: Any) -> Any:
@@ -272,7 +305,15 @@ def _case_dict(case: CaseResult) -> dict[str, Any]:
     if case.status == "failed":
         out.update(stage=case.stage, error=case.error)
     out.update(reference=case.reference, candidate=case.candidate)
-    out.update(case.row)
+    compat: dict[str, dict[str, Any]] = {}
+    for key, value in case.row.items():
+        if key.startswith("compat."):
+            _, library, name = key.split(".", 2)
+            compat.setdefault(library, {})[name] = encode(value)
+        else:
+            out[key] = value
+    if compat:
+        out["compat"] = compat
     if case.undefined:
         out["undefined"] = dict(case.undefined)
     return out
@@ -290,6 +331,11 @@ def _model_dict(model: ModelResult) -> dict[str, Any]:
     }
     if model.classes is not None:
         out["per_class"] = model.classes
+    if model.compat is not None:
+        out["compat_means"] = {
+            library: {key: mean.to_dict() for key, mean in means.items()}
+            for library, means in model.compat.items()
+        }
     return out
 
 
@@ -358,8 +404,39 @@ class Builder:
         fn = sum(int(c.row["fn"]) for c in summarised)
         key = sort_key(self.sort, higher_is_better(self.sort))
         return ModelResult(
-            tuple(sorted(in_name_order, key=key)), summary, pooled_overlap(tp, fp, fn), classes
+            tuple(sorted(in_name_order, key=key)),
+            summary,
+            pooled_overlap(tp, fp, fn),
+            classes,
+            self._compat_means(summarised, summary),
         )
+
+    def _compat_means(
+        self, summarised: list[CaseResult], summary: dict[str, MetricSummary]
+    ) -> dict[str, dict[str, DatasetMean]] | None:
+        """Each library's dataset means by its own rule, maskapp's beside them (name order)."""
+        libraries = self.options.compat
+        if not libraries:
+            return None
+        out: dict[str, dict[str, DatasetMean]] = {}
+        for library in libraries:
+            out[library] = {}
+            for name in LIBRARIES[library].KEYS:
+                values = [c.row[f"compat.{library}.{name}"] for c in summarised
+                          if f"compat.{library}.{name}" in c.row]  # fmt: skip
+                out[library][name] = dataset_mean(library, name, values)
+        own: dict[str, DatasetMean] = {}
+        for name in dict.fromkeys(k for means in out.values() for k in means):
+            row_key = own_key(name)
+            if not any(row_key in c.row for c in summarised):
+                continue  # not computed by maskapp in this run (distances off)
+            if row_key in summary:
+                s = summary[row_key]
+            else:  # the summary's rule (mean of the finite values), without its interval
+                s = summarize(name, [c.value(row_key) for c in summarised], resamples=1)
+            mean = math.nan if s.mean is None else s.mean
+            own[name] = DatasetMean("maskapp", name, mean, s.n_finite, s.n - s.n_finite)
+        return {"maskapp": own, **out}
 
     def result(self) -> BatchResult:
         outcomes = self.outcomes
