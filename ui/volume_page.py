@@ -37,9 +37,9 @@ def render() -> None:
         "the spacing and orientation come from the headers), or keep the demo case. "
         + limits_caption()
     )
-    show_flash()
     columns = volume_inputs.uploaders(model)
     volume_inputs.reading_options(model)
+    show_flash()  # after the uploaders: a refused upload is told on the run that saw it
     shown = model.shown()
     volume_inputs.slot_panels(shown, columns)
     if shown.result is None:

@@ -132,7 +132,7 @@ class VolumeModel:
         if len(data) > self.max_bytes:
             raise MaskError(
                 f"{name} is {len(data) / 2**20:.1f} MB; this demo takes volume files up to "
-                f"{self.max_bytes / 2**20:.0f} MB — compare larger ones with `python -m "
+                f"{self.max_bytes / 2**20:.3g} MB — compare larger ones with `python -m "
                 "maskapp compare` on your own machine (the same numbers)."
             )
         self.store[_P + "source." + slot] = VolumeSource(name, digest_of(data), data)
