@@ -12,8 +12,9 @@ false-positive lines) plus a background photo of the same size, and measures:
 (b) figure size: the ``spec`` of every Plotly chart the server sends over the
     websocket (decoded from Streamlit's protobuf frames), per view, and the
     largest websocket frame;
-(c) slider → redraw: from an Opacity key press until the overlay image has
-    changed and the script has finished.
+(c) opacity → redraw: from a click on a step of the overlay figure's own
+    opacity slider until the overlay trace shows that opacity (the browser
+    restyles it; the server is not asked).
 
 Each repeat uses a fresh browser page and a new candidate (different lines), so
 decoding and comparing are never answered from Streamlit's cache. Every wait
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import re
 import statistics
 import sys
 import time
@@ -149,6 +151,15 @@ IMAGES_JS = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"
               (i.getAttribute('opacity') || '') + (i.style.opacity || '')).join('|')"""
 
 
+# The overlay trace's <image> opacity (d3 binds each trace to its group).
+OPACITY_JS = """() => {
+  const plot = document.querySelector('.st-key-overlay_chart .js-plotly-plot');
+  const g = plot && [...plot.querySelectorAll('g.imagelayer > g')]
+    .find((g) => g.__data__?.[0]?.trace?.name === "overlay");
+  return g ? g.querySelector("image").style.opacity : null;
+}"""
+
+
 def image_hrefs(page) -> str:
     return page.evaluate(IMAGES_JS)
 
@@ -191,21 +202,18 @@ def one_repeat(
         upload_s = time.perf_counter() - start
         charts = {"overlay": max((n for _, n in frames.charts[mark:]), default=0)}
 
-        # (c) an opacity key press → the overlay image redrawn
-        slider = page.get_by_role("slider", name="Opacity")
-        if slider.count() == 0:
-            slider = (
-                page.locator('[data-testid="stSlider"]')
-                .filter(has_text="Opacity")
-                .locator('[role="slider"]')
-            )
-        slider.scroll_into_view_if_needed()
-        slider.focus()
-        before = image_hrefs(page)
+        # (c) a click on a step of the overlay figure's own opacity slider → the overlay
+        # trace redrawn at that opacity (in the browser: no rerun of the script)
+        plot = page.locator(".st-key-overlay_chart .js-plotly-plot")
+        rail = plot.locator(".slider-container .slider-rail-touch-rect")
+        step = plot.locator(".slider-container .slider-label-group").filter(
+            has_text=re.compile(r"^0\.2$")
+        )
+        rail.scroll_into_view_if_needed()
+        r, label = rail.bounding_box(), step.bounding_box()
         start = time.perf_counter()
-        slider.press("ArrowLeft")
-        page.wait_for_function(f"(before) => ({IMAGES_JS})() !== before", arg=before)
-        wait_idle(page)
+        page.mouse.click(label["x"] + label["width"] / 2, r["y"] + r["height"] / 2)
+        page.wait_for_function(f"() => ({OPACITY_JS})() === '0.2'")
         slider_s = time.perf_counter() - start
 
         # (b) every other view's figures
