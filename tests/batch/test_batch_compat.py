@@ -257,3 +257,55 @@ def test_one_two_workers_and_dask_give_identical_results(dataset, result):
     ) as cluster:
         other = evaluate(pairing, Options(), dask=cluster.scheduler_address, compat="all")
     assert other.to_dict() == expected
+
+
+# ---------------------------------------------------------------- the dataset page
+
+
+def _zip(folder: Path) -> bytes:
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for path in sorted(folder.iterdir()):
+            archive.writestr(path.name, path.read_bytes())
+    return buffer.getvalue()
+
+
+@pytest.mark.slow
+def test_the_dataset_page_shows_the_other_libraries_table_when_toggled(dataset):
+    from streamlit.testing.v1 import AppTest
+
+    from maskapp.batch import open_files
+    from ui.views.batch_summary import COMPAT_KEYS, _mean_cell
+
+    app = str(Path(__file__).resolve().parents[2] / "app.py")
+    at = AppTest.from_file(app, default_timeout=60)
+    at.run()
+    (page,) = [h for h, i in at._registered_pages.items() if i["url_pathname"] == "dataset"]
+    at._page_hash = page
+    at.run()
+    zips = {"reference": _zip(dataset[0]), "candidate": _zip(dataset[1])}
+    for slot, data in zips.items():
+        (widget,) = [u for u in at.file_uploader if u.key.startswith(f"batch_uploader_{slot}_")]
+        widget.set_value((f"{slot}.zip", data, "application/zip")).run()
+    at.button(key="batch_run").click().run()
+    assert not at.exception, at.exception
+    def compat_tables():  # AppTest keeps no key on a table without a selection
+        return [d.value for d in at.dataframe if "monai" in d.value.columns]
+
+    assert not compat_tables()  # off by default
+    at.toggle(key="batch_compat").set_value(True).run()
+    at.button(key="batch_run").click().run()
+    assert not at.exception, at.exception
+    (shown,) = compat_tables()
+    pairing = pair_locations(
+        open_files(zips["reference"], label="r.zip"), open_files(zips["candidate"], label="c.zip")
+    )
+    means = evaluate(pairing, Options(compat="all"), workers=0).candidates.compat
+    assert list(shown.columns) == ["statistic", "maskapp", *LIBRARIES]
+    hd95 = shown.iloc[COMPAT_KEYS.index("hd95")]
+    for library in means:
+        mean = means[library].get("hd95")
+        assert hd95[library] == ("—" if mean is None else _mean_cell(mean, 7)), library
+    assert hd95["monai"].endswith("(3/7)")

@@ -66,10 +66,16 @@ class Settings:
     sort: str = "iou"
     distances: bool = True
     objects: bool = True
+    #: Also reproduce the six other libraries' values and dataset means.
+    compat: bool = False
 
     def options(self) -> Options:
         return Options(
-            kind=self.kind, void=self.void, distances=self.distances, objects=self.objects
+            kind=self.kind,
+            void=self.void,
+            distances=self.distances,
+            objects=self.objects,
+            compat="all" if self.compat else (),
         )
 
     def metrics(self) -> tuple[str, ...]:
@@ -78,7 +84,10 @@ class Settings:
 
     def run_key(self) -> tuple[Any, ...]:
         """Everything but the order: changing the sort re-orders, it does not recompute."""
-        return (self.kind, self.void, self.strip_suffix, self.missing, self.distances, self.objects)
+        return (
+            self.kind, self.void, self.strip_suffix, self.missing, self.distances, self.objects,
+            self.compat,
+        )  # fmt: skip
 
 
 def inert(text: str) -> str:
@@ -232,4 +241,12 @@ def settings_panel() -> None:
             "Objects (F1, panoptic quality)",
             key=synced("batch_objects", chosen.objects),
             on_change=lambda: act(change, store, objects=store["batch_objects"]),
+        )
+        st.toggle(
+            "Other libraries' means (MONAI, MedPy …)",
+            key=synced("batch_compat", chosen.compat),
+            on_change=lambda: act(change, store, compat=store["batch_compat"]),
+            help="Also compute what MedPy, MONAI, DeepMind, MetricsReloaded, seg-metrics and "
+            "torchmetrics would report per case, and each one's dataset mean averaged its own "
+            "way (MONAI drops NaN, seg-metrics counts a miss as HD95 = 0 …).",
         )

@@ -57,6 +57,43 @@ def cards(result: BatchResult) -> None:
         + " · ".join(f"{metric_label(k)} {number(pooled.get(k))}" for k in ("iou", "dice"))
         + f". {result.sentence()}"
     )
+    other_libraries(result)
+
+
+#: The statistics the other libraries' table shows (all of them are in the JSON and CSV).
+COMPAT_KEYS = ("dice", "iou", "hausdorff", "hd95", "assd", "surface_dice")
+
+
+def other_libraries(result: BatchResult) -> None:
+    """When the run used them: each library's dataset mean beside maskapp's, kept compact."""
+    means = result.candidates.compat
+    if not means:
+        return
+    from maskapp.compat.aggregate import RULES
+
+    total = len(result.values(result.sort))
+    rows = []
+    for key in COMPAT_KEYS:
+        row = {"statistic": metric_label(key)}
+        for library, by_key in means.items():
+            mean = by_key.get(key)
+            row[library] = "—" if mean is None else _mean_cell(mean, total)
+        rows.append(row)
+    st.markdown("**Dataset means as other libraries would report them**")
+    st.dataframe(pd.DataFrame(rows), hide_index=True, key="batch_compat_table")
+    st.caption(
+        "Each library averaged its own way; a cell with (n/N) is a mean over n of the N cases "
+        "(the rest dropped as NaN, raised, or — for maskapp — infinite)."
+    )
+    with st.expander("How each library averages"):
+        st.markdown("\n".join(f"- **{library}**: {RULES[library]}" for library in means))
+
+
+def _mean_cell(mean, total: int) -> str:
+    value = mean.mean
+    if not isinstance(value, str):
+        value = "NaN" if math.isnan(value) else number(value)
+    return value if mean.n == total else f"{value} ({mean.n}/{total})"
 
 
 def distributions(result: BatchResult) -> None:
