@@ -47,6 +47,7 @@ from .numbers import finite_or_none, safe_ratio
 from .overlap import union_box
 
 Connectivity = Literal[4, 8]
+ObjectsFrom = Literal["components", "labels"]
 
 #: Default most objects per mask. Matching stays sparse, but the per-object
 #: table and the dense :attr:`ObjectComparison.iou_matrix` grow with it.
@@ -298,6 +299,8 @@ class ObjectComparison:
     both_empty: bool = False
     matching: str = "unique"
     undefined: dict[str, str] = field(default_factory=dict)
+    #: ``'components'`` (connected components) or ``'labels'`` (instance ids).
+    objects_from: str = "components"
 
     @property
     def iou_matrix(self) -> np.ndarray:
@@ -344,6 +347,7 @@ class ObjectComparison:
             "both_empty": self.both_empty,
             "match_iou": self.match_iou,
             "connectivity": self.connectivity,
+            "objects_from": self.objects_from,
             "matching": self.matching,
             "undefined": dict(self.undefined),
             "conventions": self.conventions(),
@@ -355,10 +359,14 @@ class ObjectComparison:
 
     def conventions(self) -> dict[str, str]:
         """Every choice behind the object statistics, in words."""
+        objects = (
+            f"connected components, {self.connectivity}-connectivity; ids 1…n in raster order"
+            if self.objects_from == "components"
+            else "each nonzero id of the instance-id map is one object, connected or not (as "
+            "MONAI's panoptic quality takes them); ids 1…n in order of the id values"
+        )
         return {
-            "objects": (
-                f"connected components, {self.connectivity}-connectivity; ids 1…n in raster order"
-            ),
+            "objects": objects,
             "matching": (
                 f"one-to-one, a pair must overlap and have IoU ≥ {self.match_iou:g}; "
                 "largest total IoU (Hungarian); unique when the threshold is ≥ 0.5"
@@ -383,8 +391,9 @@ def compare_objects(
     match_iou: float = 0.5,
     max_objects: int = MAX_OBJECTS,
     box: tuple[slice, slice] | None = None,
+    objects_from: ObjectsFrom = "components",
 ) -> ObjectComparison:
-    """Match the connected components of a reference and a candidate mask.
+    """Match the objects — connected components or instance ids — of two masks.
 
     Overlaps are counted once, over the pixels set in both masks: a pair code
     ``ref_label · (n_B + 1) + cand_label`` per pixel, histogrammed, gives
@@ -421,6 +430,13 @@ def compare_objects(
     box : (slice, slice), optional
         The bounding box of both masks' pixels when the caller knows it
         (:meth:`~maskapp.metrics.OverlapCounts.union_box`); found otherwise.
+    objects_from : {'components', 'labels'}
+        ``'components'``: objects are the connected components of bool
+        masks. ``'labels'``: ``reference`` and ``candidate`` are instance-id
+        maps (non-negative integers) and each nonzero id is one object,
+        connected or not, as MONAI's panoptic quality takes them; ids are
+        renumbered 1 … n in order of their values and ``connectivity`` is
+        not used.
 
     Returns
     -------
@@ -456,7 +472,21 @@ def compare_objects(
     >>> r = compare_objects(a, b)
     >>> r.splits, r.tp, r.objects[0].split, round(r.objects[0].best_iou, 2)
     (1, 0, True, 0.4)
+
+    From instance ids, the two pieces of id 7 are one object:
+
+    >>> ids = np.array([[7, 0, 7, 0, 3]]); found = np.array([[5, 0, 5, 0, 0]])
+    >>> r = compare_objects(ids, found, objects_from="labels")
+    >>> r.reference_count, r.candidate_count, r.tp, r.fn, r.pq
+    (2, 1, 1, 1, 0.6666666666666666)
     """
+    ref_ids = cand_ids = None
+    if objects_from == "labels":
+        ref_ids = _check_ids(reference, "reference")
+        cand_ids = _check_ids(candidate, "candidate")
+        reference, candidate = ref_ids != 0, cand_ids != 0
+    elif objects_from != "components":
+        raise ValueError(f"objects_from must be 'components' or 'labels', not {objects_from!r}")
     reference = _check_mask(reference, "reference", connectivity)
     candidate = _check_mask(candidate, "candidate", connectivity)
     if reference.shape != candidate.shape:
@@ -479,10 +509,16 @@ def compare_objects(
     reference, candidate = reference[box], candidate[box]
     origin = tuple(b.start for b in box)
 
-    ref_labels, n_ref = label_objects(reference, connectivity=connectivity)
-    _check_count("reference", n_ref, max_objects)
-    cand_labels, n_cand = label_objects(candidate, connectivity=connectivity)
-    _check_count("candidate", n_cand, max_objects)
+    if ref_ids is not None and cand_ids is not None:
+        ref_labels, n_ref = _consecutive(ref_ids[box])
+        _check_count("reference", n_ref, max_objects)
+        cand_labels, n_cand = _consecutive(cand_ids[box])
+        _check_count("candidate", n_cand, max_objects)
+    else:
+        ref_labels, n_ref = label_objects(reference, connectivity=connectivity)
+        _check_count("reference", n_ref, max_objects)
+        cand_labels, n_cand = label_objects(candidate, connectivity=connectivity)
+        _check_count("candidate", n_cand, max_objects)
 
     ref_area, ref_centroid, ref_bbox = _geometry(reference, ref_labels, n_ref)
     cand_area, cand_centroid, cand_bbox = _geometry(candidate, cand_labels, n_cand)
@@ -573,7 +609,30 @@ def compare_objects(
         both_empty=both_empty,
         matching=matching,
         undefined=undefined,
+        objects_from=objects_from,
     )
+
+
+def _check_ids(ids: object, name: str) -> np.ndarray:
+    """A 2-D or 3-D array of non-negative integer ids (bool reads as 0/1), or ValueError."""
+    ids = np.asarray(ids)
+    integer = ids.dtype == np.bool_ or np.issubdtype(ids.dtype, np.integer)
+    if ids.ndim not in (2, 3) or not integer:
+        raise ValueError(
+            f"{name} must be a 2-D or 3-D integer id map, not {ids.ndim}-D {ids.dtype}"
+        )
+    if ids.dtype != np.bool_ and ids.size and ids.min() < 0:
+        raise ValueError(f"{name} holds negative ids; instance ids are 0 (none) or positive")
+    return ids
+
+
+def _consecutive(ids: np.ndarray) -> tuple[np.ndarray, int]:
+    """Instance ids renumbered 1 … n in order of their values (0 stays 0), and n."""
+    values = np.unique(ids)
+    if values.size == 0 or values[0] != 0:
+        values = np.concatenate([np.zeros(1, values.dtype), values])
+    labels = np.searchsorted(values, ids).astype(np.int32 if values.size > 65_536 else np.uint16)
+    return labels, int(values.size - 1)
 
 
 def _check_mask(mask: np.ndarray, name: str, connectivity: object = 8) -> np.ndarray:
