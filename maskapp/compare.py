@@ -302,6 +302,11 @@ def conventions(options: dict[str, Any]) -> dict[str, Any]:
                 "object_matching": (f"one-to-one (Hungarian), IoU ≥ {options['match_iou']:g}"),
             }
         )
+        if options.get("objects_from") == "labels":
+            out["objects_from"] = (
+                "each nonzero id of the label map is one object, connected or not (instance "
+                "ids, as MONAI's panoptic quality takes them); the connectivity is not used"
+            )
     return out
 
 
@@ -330,6 +335,7 @@ def compare(
     match_iou: float = 0.5,
     percentile: float = 95.0,
     boundary_band: Literal["inclusive", "strict"] = "inclusive",
+    objects_from: Literal["components", "labels"] = "components",
     compat: str | Sequence[str] | None = None,
 ) -> Comparison:
     """Compare a reference mask (A, ground truth) with a candidate (B, prediction).
@@ -389,6 +395,10 @@ def compare(
     boundary_band : {'inclusive', 'strict'}
         Boundary IoU band: pixels within ≤ d of the boundary (default) or
         < d (as MetricsReloaded).
+    objects_from : {'components', 'labels'}
+        Objects are connected components of the foreground (default), or —
+        label maps only — each nonzero id of the map is one object, connected
+        or not (instance ids, as MONAI's panoptic quality takes them).
     compat : str or sequence of str, optional
         Libraries whose numbers to reproduce for the pair (``'all'``, or
         any of ``'medpy'``, ``'monai'``, ``'deepmind'``, ``'metricsreloaded'``,
@@ -434,6 +444,7 @@ def compare(
         match_iou=match_iou,
         percentile=percentile,
         boundary_band=boundary_band,
+        objects_from=objects_from,
         compat=() if compat is None else compat,
     )
     return _compare(reference, candidate, opts, threshold, kind)
@@ -526,8 +537,17 @@ def compare_pair(pair: Pair, *, counts: OverlapCounts | None = None) -> Comparis
     if opts.objects:
         from .objects import compare_objects
 
+        ref_objects, cand_objects = ref_fg, cand_fg
+        if opts.objects_from == "labels":  # instance ids; void and background are no object
+            ref_objects = np.where(ref_fg, pair.reference.array, 0)
+            cand_objects = np.where(cand_fg, pair.candidate.array, 0)
         object_result = compare_objects(
-            ref_fg, cand_fg, connectivity=object_connectivity, match_iou=opts.match_iou, box=box
+            ref_objects,
+            cand_objects,
+            connectivity=object_connectivity,
+            match_iou=opts.match_iou,
+            box=box,
+            objects_from=opts.objects_from,
         )
     options = opts.to_dict()
     options.update(kind=pair.kind, void=pair.void, resized=pair.resized)

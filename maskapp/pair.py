@@ -28,6 +28,7 @@ from .void import DEFAULT_VOID, VoidPolicy, check_void, check_void_policy, label
 Connectivity = Literal[4, 8, "face", "edge", "vertex"]
 HD95Variant = Literal["max", "pooled"]
 Band = Literal["inclusive", "strict"]
+ObjectsFrom = Literal["components", "labels"]
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,7 @@ class Options:
     match_iou: float = 0.5
     percentile: float = 95.0
     boundary_band: Band = "inclusive"
+    objects_from: ObjectsFrom = "components"
     #: Libraries whose numbers are reproduced too (:mod:`maskapp.compat`): names or 'all'.
     compat: tuple[str, ...] = ()
 
@@ -126,6 +128,16 @@ class Options:
             raise MaskError(
                 f"The Boundary IoU band must be 'inclusive' (≤ d) or 'strict' (< d), not "
                 f"{self.boundary_band!r}; choose one."
+            )
+        if self.objects_from not in ("components", "labels"):
+            raise MaskError(
+                f"Objects come from 'components' (connected components) or 'labels' (an "
+                f"instance-id map), not {self.objects_from!r}; choose one."
+            )
+        if self.objects_from == "labels" and self.kind != "labels":
+            raise MaskError(
+                "Objects from an instance-id map need the masks read as label maps; pass "
+                "kind='labels' (--labels), and void=None (--void none) if 255 is an id."
             )
         if isinstance(self.compat, str) or self.compat:
             from .compat import resolve  # the one home of the library names
