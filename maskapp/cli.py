@@ -223,6 +223,28 @@ def _statistic_options(cmp: argparse.ArgumentParser) -> None:
         help="Boundary IoU band width, in spacing units (default: 2)",
     )
     cmp.add_argument(
+        "--percentile",
+        type=float,
+        default=95.0,
+        metavar="P",
+        help="percentile of the robust Hausdorff distance reported as hd95, any P in (0, 100] "
+        "(default: 95; 100 is the Hausdorff distance)",
+    )
+    cmp.add_argument(
+        "--boundary-band",
+        choices=("inclusive", "strict"),
+        default="inclusive",
+        help="Boundary IoU band: pixels within <= d of the boundary (inclusive, default) or "
+        "< d (strict, as MetricsReloaded)",
+    )
+    cmp.add_argument(
+        "--objects-from",
+        choices=("components", "labels"),
+        default="components",
+        help="objects are connected components (default) or, with --labels, the label map's "
+        "instance ids (each nonzero id one object, as MONAI's panoptic quality)",
+    )
+    cmp.add_argument(
         "--match-iou",
         type=float,
         default=0.5,
@@ -280,6 +302,9 @@ def _options(args: argparse.Namespace) -> Options:
             boundary_width=args.boundary_width,
             connectivity=_VOLUME_WORDS.get(args.connectivity, args.connectivity),
             match_iou=args.match_iou,
+            percentile=args.percentile,
+            boundary_band=args.boundary_band,
+            objects_from=args.objects_from,
             class_distances=args.class_distances,
             compat=args.compat,  # a bad library name is one 'maskapp: error:' line
         )
