@@ -492,3 +492,101 @@ def test_objects_module_imports_only_numpy_and_scipy():
     }
     allowed = {"__future__", "collections", "dataclasses", "math", "typing", "numpy", "scipy"}
     assert imported <= allowed
+
+
+# ---------------------------------------------------------------- objects from instance ids
+
+
+def test_instance_ids_are_counted_by_hand():
+    """Id 4 is two pieces (one object), ids 2 and 9 touch (two objects): components would
+    say 3 and 1; the ids say 2 and 2 — and the hand count of the matching follows."""
+    reference = np.zeros((6, 10), np.int64)
+    reference[1:3, 1:3] = 4
+    reference[1:3, 6:8] = 4  # the same instance, in two pieces
+    reference[4:6, 1:5] = 7
+    candidate = np.zeros((6, 10), np.int64)
+    candidate[1:3, 1:3] = 2
+    candidate[1:3, 3:5] = 9  # touches instance 2
+    r = compare_objects(reference, candidate, objects_from="labels")
+    assert (r.reference_count, r.candidate_count) == (2, 2)
+    # Ref 4 (8 px) ∩ cand 2 (4 px) = 4 → IoU 0.5, matched; cand 9 overlaps nothing.
+    assert r.matches == ((1, 1, 0.5),)
+    assert (r.tp, r.fp, r.fn) == (1, 1, 1)
+    assert r.pq == pytest.approx(0.5 / 2)
+    assert [o.area for o in r.objects] == [8, 8, 4, 4]
+    assert r.objects_from == "labels" and "instance-id" in r.conventions()["objects"]
+    components = compare_objects(reference > 0, candidate > 0)
+    assert (components.reference_count, components.candidate_count) == (3, 1)
+
+
+def test_instance_ids_equal_components_when_each_id_is_one_component():
+    rng = np.random.default_rng(11)
+    for _ in range(20):
+        reference = rng.random((40, 50)) > 0.8
+        candidate = rng.random((40, 50)) > 0.8
+        ids_ref, _ = ndimage.label(reference, structure=np.ones((3, 3)))
+        ids_cand, _ = ndimage.label(candidate, structure=np.ones((3, 3)))
+        # Ids renumbered by value: shuffle their values, the objects stay the same.
+        shuffled = np.concatenate([[0], rng.permutation(ids_ref.max()) + 100])
+        by_ids = compare_objects(shuffled[ids_ref], ids_cand, objects_from="labels")
+        by_components = compare_objects(reference, candidate, connectivity=8)
+        for key in ("reference_count", "candidate_count", "tp", "fp", "fn", "splits", "merges"):
+            assert getattr(by_ids, key) == getattr(by_components, key), key
+        assert by_ids.pq == pytest.approx(by_components.pq)
+        assert by_ids.f1 == by_components.f1
+
+
+def test_instance_ids_through_compare_leave_void_and_background_out():
+    from maskapp import compare
+
+    reference = np.zeros((8, 12), np.uint8)
+    reference[1:4, 1:4] = 3
+    reference[1:4, 6:9] = 3
+    reference[5:7, 1:11] = 255  # void: no object
+    candidate = reference.copy()
+    candidate[5:7, 1:11] = 5
+    r = compare(reference, candidate, kind="labels", objects_from="labels", distances=False)
+    assert (r.objects.reference_count, r.objects.candidate_count) == (1, 1)
+    assert r.objects.pq == 1.0
+    assert "instance ids" in r.to_dict()["conventions"]["objects_from"]
+    with pytest.raises(MaskError, match="label maps"):
+        compare(reference > 0, candidate > 0, objects_from="labels")
+    with pytest.raises(MaskError, match=r"'components' .* or 'labels'"):
+        compare(reference, candidate, kind="labels", objects_from="ids")
+
+
+@pytest.mark.parametrize(
+    ("ids", "message"),
+    [(np.zeros((3, 3), float), "integer id map"), (-np.ones((3, 3), int), "negative ids")],
+)
+def test_bad_instance_id_maps_are_value_errors(ids, message):
+    with pytest.raises(ValueError, match=message):
+        compare_objects(ids, np.zeros((3, 3), int), objects_from="labels")
+    with pytest.raises(ValueError, match="objects_from"):
+        compare_objects(np.zeros((3, 3), bool), np.zeros((3, 3), bool), objects_from="ids")
+
+
+def test_cli_objects_from_labels(tmp_path, capsys):
+    from PIL import Image
+
+    from maskapp.cli import main
+
+    reference = np.zeros((10, 20), np.uint8)
+    reference[2:6, 2:6] = 1
+    reference[2:6, 10:14] = 1  # one instance in two pieces
+    candidate = reference.copy()
+    candidate[2:6, 10:14] = 2
+    paths = []
+    for name, array in (("ref.png", reference), ("cand.png", candidate)):
+        Image.fromarray(array).save(tmp_path / name)
+        paths.append(str(tmp_path / name))
+    assert main(["compare", *paths, "--labels", "--objects-from", "labels", "--json"]) == 0
+    objects = json.loads(capsys.readouterr().out)["objects"]
+    assert (objects["reference_count"], objects["candidate_count"]) == (1, 2)
+    assert objects["objects_from"] == "labels"
+    assert main(["compare", *paths, "--labels", "--json"]) == 0
+    objects = json.loads(capsys.readouterr().out)["objects"]
+    assert (objects["reference_count"], objects["candidate_count"]) == (2, 2)
+    assert main(["compare", *paths, "--objects-from", "labels"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "label maps" in err[0]
