@@ -69,3 +69,44 @@ def test_a_bad_library_is_one_error_line(pair, capsys, value):
 def test_without_compat_nothing_changes(pair, capsys):
     assert main(["compare", *pair, "--json"]) == 0
     assert "compat" not in json.loads(capsys.readouterr().out)
+
+
+# ---------------------------------------------------------------- --percentile, --boundary-band
+
+
+def test_percentile_and_boundary_band_reach_compare(pair, capsys):
+    from maskapp import compare
+
+    assert main(["compare", *pair, "--percentile", "80", "--boundary-band", "strict",
+                 "--json"]) == 0  # fmt: skip
+    data = json.loads(capsys.readouterr().out)
+    expected = compare(*pair, percentile=80, boundary_band="strict")
+    assert data["hd95"] == expected.surface.hd95
+    assert data["boundary_iou"] == expected.surface.boundary_iou
+    assert data["hd95"] != compare(*pair).surface.hd95
+    assert data["conventions"]["hd95_percentile"] == 80.0
+
+
+def test_percentile_and_boundary_band_reach_batch(pair, tmp_path, capsys):
+    from maskapp import compare
+
+    references, candidates = tmp_path / "r", tmp_path / "c"
+    references.mkdir(), candidates.mkdir()
+    (references / "x.png").write_bytes(open(pair[0], "rb").read())
+    (candidates / "x.png").write_bytes(open(pair[1], "rb").read())
+    target = tmp_path / "out.json"
+    code = main(["batch", str(references), str(candidates), "--percentile", "100",
+                 "--boundary-band", "strict", "--json", str(target), "--quiet",
+                 "--workers", "0"])  # fmt: skip
+    assert code == 0
+    (case,) = json.loads(target.read_text())["cases"]
+    expected = compare(*pair, percentile=100, boundary_band="strict")
+    assert case["hd95"] == expected.surface.hausdorff  # p = 100 is the Hausdorff distance
+    assert case["boundary_iou"] == expected.surface.boundary_iou
+
+
+@pytest.mark.parametrize("value", ["0", "101", "nan"])
+def test_a_percentile_out_of_range_is_one_error_line(pair, capsys, value):
+    assert main(["compare", *pair, "--percentile", value]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "(0, 100]" in err[0]
