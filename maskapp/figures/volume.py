@@ -35,6 +35,7 @@ def slice_overlay_figure(
     layers: Sequence[str] = ("TP", "FP", "FN"),
     contour_only: bool = False,
     title: str | None = None,
+    width: int = 640,
 ) -> go.Figure:
     """The TP / FP / FN overlay of one slice, drawn at the physical aspect of its pixels.
 
@@ -54,6 +55,9 @@ def slice_overlay_figure(
     hausdorff_pair, hausdorff_label, counts, reference_labels, candidate_labels, void, layers,
     contour_only, title
         As in :func:`~maskapp.figures.overlay_figure` (2-D, in the slice's coordinates).
+    width : int
+        The plot width the height is chosen for (about 340 on a phone), so the
+        image fills the figure instead of floating in white space.
 
     Examples
     --------
@@ -86,7 +90,8 @@ def slice_overlay_figure(
     if flips[1]:
         x_range.reverse()
     margin = fig.layout.margin
-    height = int(min(900, max(320, 640 * rows * ratio / cols + (margin.t or 0) + (margin.b or 0))))
+    height = int(min(900, max(240, (width - 60) * rows * ratio / cols + (margin.t or 0)
+                                  + (margin.b or 0))))
     fig.update_layout(height=height)
     fig.update_yaxes(range=y_range, scaleanchor="x", scaleratio=ratio)
     fig.update_xaxes(range=x_range)
@@ -107,9 +112,10 @@ def slice_dice_figure(
 ) -> go.Figure:
     """Dice of every slice as bars (click one to show it); empty slices are gaps.
 
-    The bar of ``current`` is outlined, ``worst`` is coloured as an error and
-    ``marked`` slices (e.g. the Hausdorff pair's) get a labelled marker above.
-    Each bar's hover gives its areas and errors.
+    The bar of ``current`` is outlined, ``worst`` is coloured as an error, a
+    slice of Dice 0 (no bar) gets a marker at its foot and ``marked`` slices
+    (e.g. the Hausdorff pair's) a labelled arrow above. Each bar's hover gives
+    its areas and errors.
 
     Examples
     --------
@@ -147,7 +153,23 @@ def slice_dice_figure(
         name="Dice",
         showlegend=False,
     )
-    fig = go.Figure(data=[bars])
+    # A Dice-0 slice (pixels in one volume only) has no bar to see or click: a marker instead.
+    zero = np.flatnonzero(profile.dice == 0)
+    zeros = go.Scatter(
+        x=zero,
+        y=np.full(zero.size, 0.03),
+        mode="markers",
+        marker={"symbol": "triangle-up", "size": 9, "color": [colours[z] for z in zero],
+                "line": {"color": "#000000", "width": [widths[z] / 2 for z in zero]}},
+        customdata=custom[zero],
+        hovertemplate=(
+            f"{escape(axis_title)} %{{x}}<br>Dice 0 (no overlap)<br>|A| %{{customdata[0]:,}} · "
+            "|B| %{customdata[1]:,}<extra></extra>"
+        ),
+        name="Dice 0",
+        showlegend=False,
+    )  # fmt: skip
+    fig = go.Figure(data=[bars, zeros])
     for slice_index, text in (marked or {}).items():
         if 0 <= slice_index < n:
             fig.add_annotation(

@@ -38,6 +38,9 @@ def class_rows(result: Comparison) -> list[dict]:
         row["candidate voxels"] = c["candidate_area"]
         row["note"] = "; ".join(n for n in (c.get("note"), d.get("note")) if n)
         rows.append(row)
+    if all(row["name"] == str(row["label"]) for row in rows):  # no class names given
+        for row in rows:
+            del row["name"]
     return rows
 
 

@@ -27,7 +27,7 @@ from ui.cached import cached_figure
 from ui.views.common import CHART_CONFIG
 from ui.volume_cached import class_profile
 from ui.volume_state import VolumeModel, VolumeShown
-from ui.widgets import on_change, synced
+from ui.widgets import on_a_phone, on_change, synced
 
 AXIS_NAMES = ("k", "j", "i")
 ALL = "all classes"
@@ -187,9 +187,11 @@ def _overlay(result: Comparison, token: str, seen: Focus, index: int) -> None:
             candidate_labels=slice_of(result.pair.candidate.array, axis, index) if labels
             else None,
             void=result.pair.void,
+            width=width,
         )  # fmt: skip
 
-    key = f"volume-slice|{token}|{axis}|{index}|{seen.label}"
+    width = 360 if on_a_phone() else 700
+    key = f"volume-slice|{token}|{axis}|{index}|{seen.label}|{width}"
     figure = cached_figure(key, build, 0)
     st.plotly_chart(figure, key="volume_overlay", config=CHART_CONFIG)
     if directions is not None:
