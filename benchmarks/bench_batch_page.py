@@ -21,6 +21,7 @@ import zipfile
 from pathlib import Path
 
 from batch_data import write_dataset
+
 from streamlit_server import CHROMIUM_ARGS, MemorySampler, StreamlitServer, chromium_path
 
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
@@ -40,6 +41,10 @@ def wait_idle(page, timeout_ms: int) -> None:
     page.wait_for_selector(
         '[data-testid="stStatusWidget"]', state="detached", timeout=timeout_ms
     )
+
+
+def report(label: str, server: StreamlitServer) -> None:
+    print(f"  {label:<36}{server.rss_mb():6.0f} MB", flush=True)
 
 
 def main() -> None:
@@ -80,7 +85,7 @@ def main() -> None:
                         {"name": name, "mimeType": "application/zip", "buffer": data}
                     )
                     wait_idle(page, 120_000)
-                print(f"  after both uploads                  {server.rss_mb():6.0f} MB", flush=True)
+                report("after both uploads", server)
                 start = time.monotonic()
                 page.get_by_role("button", name=f"Run on {args.pairs} cases").click()
                 page.get_by_text("Cases, worst first").wait_for(timeout=timeout)
@@ -91,7 +96,7 @@ def main() -> None:
                 page.get_by_role("button", name="Open on the pair page").click()
                 page.get_by_text("Back to the dataset results").wait_for(timeout=120_000)
                 wait_idle(page, 120_000)
-                print(f"  worst case open on the pair page    {server.rss_mb():6.0f} MB", flush=True)
+                report("worst case open on the pair page", server)
                 browser.close()
         finally:
             sampler.stop()
