@@ -1,6 +1,6 @@
 """The volume page's caches and hosted-demo limits (the pair page's are in ui/cached.py).
 
-A volume at the cap is ~33 M voxels: its labels, the pair's two foregrounds and
+A volume at the cap is ~50 M voxels: its labels, the pair's two foregrounds and
 the confusion map are 1 byte a voxel each, so the caches hold one comparison
 and the two volumes it was made of; a new pair evicts the old one. Comparisons
 of large volumes run one at a time across all sessions (ui.cached.large_work).
@@ -21,9 +21,10 @@ from ui.cached import CACHE, demo_file, large_work
 from ui.volume_state import VolumeModel
 
 #: Voxel cap per volume (MASKAPP_MAX_VOXELS changes it), checked from the header before a
-#: voxel is read. 2²⁵ = 512×512×128: the server peaks at ~480 MB comparing two
-#: (benchmarks/bench_volume_page.py), under the 690 MB host.
-MAX_VOXELS = int(os.environ.get("MASKAPP_MAX_VOXELS", 2**25))
+#: voxel is read. 3·2²⁴ = 512×512×192: the server peaks at 512 MB comparing two 5-label
+#: volumes of that size and browsing them (benchmarks/bench_volume_page.py; 413 MB at
+#: 512×512×128), under the 690 MB host.
+MAX_VOXELS = int(os.environ.get("MASKAPP_MAX_VOXELS", 3 * 2**24))
 #: Largest volume file accepted (an uncompressed 16-bit volume at the voxel cap is 64 MB).
 MAX_VOLUME_BYTES = 64 * 2**20
 DEMO = {"reference": "volume_reference.nii.gz", "candidate": "volume_candidate.nii.gz"}
