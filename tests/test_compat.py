@@ -392,3 +392,121 @@ def test_thick_boundaries_and_surfels_equal_their_dense_definitions(seed):
     found = surfels(mask, framed, (0.7, 1.3))
     assert found.points.tolist() == np.argwhere(on).tolist()
     assert found.lengths.tolist() == contour_lengths((0.7, 1.3))[code[on]].tolist()
+
+
+# ---------------------------------------------------------------- volumes
+
+
+def _volumes(seed: int) -> tuple[np.ndarray, np.ndarray]:
+    from scipy import ndimage
+
+    rng = np.random.default_rng(seed)
+    ref = ndimage.gaussian_filter(rng.random((12, 14, 16)), 1.5) > 0.5
+    cand = ndimage.gaussian_filter(rng.random((12, 14, 16)), 1.5) > 0.5
+    ref[0, :4, :4] = True  # touches the frame
+    return ref, cand
+
+
+@pytest.mark.parametrize("seed, spacing", [(1, (1.0, 1.0, 1.0)), (2, (2.5, 0.8, 0.6))])
+def test_volumes_medpy_live(seed, spacing):
+    binary = pytest.importorskip("medpy.metric.binary")
+    ref, cand = _volumes(seed)
+    result = compare(ref, cand, volume=True, spacing=spacing, objects=False, compat="all")
+    ours = result.compat["medpy"]
+    assert ours["hausdorff"] == pytest.approx(
+        binary.hd(cand, ref, voxelspacing=spacing, connectivity=1), rel=1e-12)
+    assert ours["hd95"] == pytest.approx(
+        binary.hd95(cand, ref, voxelspacing=spacing, connectivity=1), rel=1e-12)
+    assert ours["assd"] == pytest.approx(
+        binary.assd(cand, ref, voxelspacing=spacing, connectivity=1), rel=1e-12)
+    assert ours["asd"] == pytest.approx(
+        binary.asd(cand, ref, voxelspacing=spacing, connectivity=1), rel=1e-12)
+    # Without maskapp's own boundary data (a 26-connected boundary), the same numbers.
+    other = compare(ref, cand, volume=True, spacing=spacing, objects=False,
+                    boundary_connectivity="vertex", compat="medpy")  # fmt: skip
+    assert other.compat["medpy"] == ours
+
+
+def _directed_by_definition(ref, cand, spacing):
+    """Cross (6-connected) borders and scipy EDT distances: the definition MONAI and
+    MetricsReloaded state, computed independently of maskapp.compat."""
+    from scipy import ndimage
+
+    cross = ndimage.generate_binary_structure(3, 1)
+    ref_b = ref ^ ndimage.binary_erosion(ref, cross, border_value=0)
+    cand_b = cand ^ ndimage.binary_erosion(cand, cross, border_value=0)
+    to_cand = ndimage.distance_transform_edt(~cand_b, sampling=spacing)[ref_b]
+    to_ref = ndimage.distance_transform_edt(~ref_b, sampling=spacing)[cand_b]
+    return ref_b, cand_b, to_cand, to_ref
+
+
+@pytest.mark.parametrize("seed, spacing", [(3, (1.0, 1.0, 1.0)), (4, (2.0, 0.7, 1.1))])
+def test_volumes_monai_and_metricsreloaded_follow_their_definitions(seed, spacing):
+    from scipy import ndimage
+
+    ref, cand = _volumes(seed)
+    r = compare(ref, cand, volume=True, spacing=spacing, objects=False, compat="all",
+                tolerance=1.5)  # fmt: skip
+    ref_b, cand_b, to_cand, to_ref = _directed_by_definition(ref, cand, spacing)
+    mr, monai = r.compat["metricsreloaded"], r.compat["monai"]
+    hd = max(to_cand.max(), to_ref.max())
+    hd95 = max(np.percentile(to_cand, 95), np.percentile(to_ref, 95))
+    both = np.concatenate([to_cand, to_ref])
+    assert mr["hausdorff"] == pytest.approx(hd, rel=1e-12)
+    assert mr["hd95"] == pytest.approx(hd95, rel=1e-12)
+    assert mr["assd"] == pytest.approx(both.mean(), rel=1e-12)
+    assert mr["masd"] == pytest.approx((to_cand.mean() + to_ref.mean()) / 2, rel=1e-12)
+    assert mr["surface_dice"] == pytest.approx(np.mean(both <= 1.5), rel=1e-12)
+    # Boundary IoU: voxels strictly closer than d = 2 voxels to their border (spacing ignored).
+    band_ref = ref & (ndimage.distance_transform_edt(~ref_b) < 2)
+    band_cand = cand & (ndimage.distance_transform_edt(~cand_b) < 2)
+    expected_biou = (band_ref & band_cand).sum() / (band_ref | band_cand).sum()
+    assert mr["boundary_iou"] == pytest.approx(expected_biou, rel=1e-12)
+    assert monai["hausdorff"] == pytest.approx(hd, rel=1e-6)
+    assert monai["hd95"] == pytest.approx(hd95, rel=1e-5)
+    assert monai["assd"] == pytest.approx(both.mean(), rel=1e-5)
+    assert monai["asd"] == pytest.approx(to_ref.mean(), rel=1e-5)
+
+
+def test_volumes_libraries_that_cannot_say_so_in_one_sentence_each():
+    ref, cand = _volumes(5)
+    r = compare(ref, cand, volume=True, objects=False, compat="all")
+    assert r.compat["deepmind"]["hd95"] == "unsupported in 3-D"
+    assert r.compat["deepmind"]["dice"] == pytest.approx(r.dice)
+    assert "256-case lookup table" in r.compat_notes["deepmind"]["hd95"]
+    assert r.compat["seg-metrics"]["hd95"] == "unsupported in 3-D"
+    assert r.compat["seg-metrics"]["iou"] == pytest.approx(r.iou)
+    assert "LabelContour" in r.compat_notes["seg-metrics"]["assd"]
+    # torchmetrics 1.9's distance_transform is rank-2 only: it raises on a volume.
+    assert r.compat["torchmetrics"]["hausdorff"] == "raises ValueError"
+    assert "2-D tensors only" in r.compat_notes["torchmetrics"]["hausdorff"]
+    for notes in r.compat_notes.values():
+        for sentence in notes.values():
+            assert sentence.endswith(".") and sentence.count(". ") == 0
+
+
+def test_volumes_with_an_empty_mask_keep_the_empty_conventions():
+    ref, _ = _volumes(6)
+    empty = np.zeros_like(ref)
+    r = compare(ref, empty, volume=True, objects=False, compat="all")
+    assert r.compat["medpy"]["hd95"] == "raises RuntimeError"
+    assert math.isnan(r.compat["monai"]["hd95"]) and r.compat["monai"]["hausdorff"] == math.inf
+    assert r.compat["seg-metrics"]["hd95"] == 0.0  # an empty mask's zeros hold in 3-D
+    assert r.compat["torchmetrics"]["hausdorff"] == math.inf
+    assert any("seg-metrics reports HD95 = 0" in w for w in r.compat_warnings)
+    both = compare(empty, empty, volume=True, objects=False, compat="all")
+    assert both.compat["torchmetrics"]["hausdorff"] == "raises RuntimeError"
+
+
+def test_volumes_through_the_cli_never_give_a_traceback(tmp_path, capsys):
+    from maskapp.cli import main
+
+    ref, cand = _volumes(7)
+    np.save(tmp_path / "ref.npy", ref)
+    np.save(tmp_path / "cand.npy", cand)
+    paths = [str(tmp_path / "ref.npy"), str(tmp_path / "cand.npy")]
+    assert main(["compare", *paths, "--volume", "--compat", "all", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["compat"]["deepmind"]["hausdorff"] == "unsupported in 3-D"
+    assert main(["compare", *paths, "--volume", "--compat", "all"]) == 0
+    assert "256-case lookup table" in capsys.readouterr().out

@@ -229,6 +229,7 @@ def _read(files: FileSet, member: str, options: Options, max_pixels: int | None)
         kind=options.kind,
         threshold=options.threshold,
         void=options.void,
+        volume=options.volume,  # 3-D .npy files with --volume (NIfTI and NRRD always are)
         max_pixels=max_pixels,
     )
 

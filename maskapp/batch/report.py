@@ -83,7 +83,8 @@ def compat_lines(model: ModelResult) -> list[str]:
             value = mean.mean
             if not isinstance(value, str):
                 value = "NaN" if math.isnan(value) else _number(value)
-            cells.append(value if mean.n == total else f"{value} ({mean.n}/{total})")
+            whole = mean.n == total or isinstance(mean.mean, str)
+            cells.append(value if whole else f"{value} ({mean.n}/{total})")
         rows.append(cells)
     lines = _table(["metric", *libraries], rows)
     lines += ["How each averages (n/N: the mean is over n of the N cases):"]

@@ -109,6 +109,9 @@ def dataset_mean(library: str, key: str, values: Sequence[Value]) -> DatasetMean
     The rule of each library is :data:`RULES`; the mean itself is computed
     in float64 with exact rounding, so it does not depend on the case order.
     """
+    unsupported = [v for v in values if isinstance(v, str) and v.startswith("unsupported")]
+    if unsupported:  # not reproduced for these inputs (a volume): no mean to give
+        return DatasetMean(library, key, unsupported[0], 0, 0, len(values))
     raised = [v for v in values if isinstance(v, str)]
     numbers = [float(v) for v in values if not isinstance(v, str)]
     if library == "torchmetrics" and key == "hausdorff" and raised:

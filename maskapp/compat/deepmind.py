@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .context import Inputs, nearest, unique_points
+from .context import UNSUPPORTED, Inputs, nearest, unique_points
 
 NAME = "deepmind"
 TITLE = "DeepMind surface-distance"
@@ -103,10 +103,19 @@ def surfels(mask: np.ndarray, thick: np.ndarray, spacing) -> Surfels:
     return Surfels(corners[on_surface], contour_lengths(spacing)[code[on_surface]])
 
 
+#: Why a volume's distances are :data:`~.context.UNSUPPORTED` (Dice is reproduced).
+VOLUME_REASON = (
+    "in 3-D DeepMind's surface elements are weighted by marching-cubes areas from a "
+    "256-case lookup table, which maskapp does not reproduce yet"
+)
+
+
 def values(inputs: Inputs) -> dict[str, float | str]:
     """What surface-distance returns for each key."""
     total = inputs.reference_area + inputs.candidate_area
     dice = 2 * inputs.intersection / total if total else math.nan
+    if inputs.ndim == 3:
+        return dict.fromkeys(KEYS[:-1], UNSUPPORTED) | {"dice": dice}
     if inputs.box is None:
         return {
             "hausdorff": math.inf,

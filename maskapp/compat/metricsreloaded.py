@@ -67,13 +67,16 @@ def values(inputs: Inputs) -> dict[str, float | str]:
     tau = inputs.tolerance
     close = np.count_nonzero(pred_ref <= tau) + np.count_nonzero(ref_pred <= tau)
     out["surface_dice"] = float(close / n)
+    volume = inputs.ndim == 3
     out["boundary_iou"] = boundary_iou(
         inputs.reference,
         inputs.candidate,
         width=inputs.boundary_width,
-        spacing=(1.0, 1.0),
+        spacing=(1.0,) * inputs.ndim,
+        connectivity=6 if volume else 4,
         band="strict",
         box=inputs.box,
-        boundary_points=(d.reference_points, d.candidate_points),
+        # Known boundary pixels are placed in 2-D; a volume's are found again (one pass).
+        boundary_points=None if volume else (d.reference_points, d.candidate_points),
     )
     return out

@@ -13,7 +13,9 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .context import Inputs
+import numpy as np
+
+from .context import UNSUPPORTED, Inputs
 
 #: The maskapp statistic (``Comparison`` attribute path) behind each key.
 OWN = {
@@ -80,9 +82,7 @@ def situation(inputs: Inputs, options: Mapping) -> Situation:
     """The :class:`Situation` of a pair compared with ``options`` (``Comparison.options``)."""
     ref, cand = inputs.reference, inputs.candidate
     frame = any(
-        edge.any()
-        for mask in (ref, cand)
-        for edge in (mask[0], mask[-1], mask[:, 0], mask[:, -1])
+        np.take(mask, [0, -1], axis=axis).any() for mask in (ref, cand) for axis in range(ref.ndim)
     )
     return Situation(
         reference_empty=inputs.reference_area == 0,
@@ -129,6 +129,11 @@ def explain(
 
 def why(library: str, key: str, value: float | str, s: Situation) -> str:
     """The convention behind ``library``'s ``value`` for ``key``, in one sentence."""
+    if value == UNSUPPORTED:
+        from . import LIBRARIES
+
+        sentence = LIBRARIES[library].VOLUME_REASON
+        return sentence[0].upper() + sentence[1:] + "."
     sentence = _RULES[library](key, value, s)
     if not sentence.startswith("torchmetrics"):  # the one name written in lower case
         sentence = sentence[0].upper() + sentence[1:]
@@ -166,7 +171,9 @@ def warnings(values: Mapping[str, Mapping[str, float | str]], s: Situation) -> l
                 "mean leaves this false prediction out, so it costs nothing."
             )
         hausdorff = library_values.get("hausdorff")
-        if library == "torchmetrics" and not s.one_empty and not s.both_empty:
+        if library == "torchmetrics" and not s.one_empty and not s.both_empty and (
+            len(s.shape) == 2
+        ):
             rows, cols = s.shape
             if rows < cols and isinstance(hausdorff, float):
                 out.append(
@@ -320,13 +327,17 @@ def _torchmetrics(key: str, value, s: Situation) -> str:
             "its hausdorff_distance takes the max of no distances and raises RuntimeError; "
             "maskapp gives 0"
         )
+    if value == "raises ValueError":
+        return (
+            "torchmetrics 1.9's distance_transform takes 2-D tensors only, so "
+            "hausdorff_distance raises ValueError on a volume"
+        )
     if value == "raises IndexError":
         return (
             "torchmetrics 1.9 lays out its distance map with the row count as the row stride "
             "and raises IndexError on images with more rows than columns (torchmetrics#3300)"
         )
-    rows, cols = s.shape
-    if key == "hausdorff" and rows < cols:
+    if key == "hausdorff" and len(s.shape) == 2 and s.shape[0] < s.shape[1]:
         return (
             "torchmetrics 1.9 lays out its distance map with the row count as the row stride: "
             "on images with fewer rows than columns the value is wrong (torchmetrics#3300)"

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .context import Inputs, nearest
+from .context import UNSUPPORTED, Inputs, nearest
 
 NAME = "seg-metrics"
 TITLE = "seg-metrics 1.2.8"
@@ -36,6 +36,14 @@ CALLS = (
 NO_CONTOUR = float(np.float32(2.0**64 - 2.0**40))
 
 
+#: Why a volume's distances are UNSUPPORTED when both masks have voxels (an empty mask's
+#: zeros, Dice and IoU are).
+VOLUME_REASON = (
+    "in 3-D seg-metrics' contour is SimpleITK's 26-neighbour LabelContour with the frame "
+    "not background, which maskapp does not reproduce yet"
+)
+
+
 def values(inputs: Inputs) -> dict[str, float | str]:
     """What seg-metrics reports for each key."""
     ref_area, cand_area, inter = inputs.reference_area, inputs.candidate_area, inputs.intersection
@@ -44,6 +52,8 @@ def values(inputs: Inputs) -> dict[str, float | str]:
         "dice": 2 * inter / total if total else 1.0,
         "iou": inter / inputs.union if total else 1.0,
     }
+    if inputs.ndim == 3:  # an empty mask's zeros hold in 3-D too
+        return out | dict.fromkeys(KEYS[2:], UNSUPPORTED if ref_area and cand_area else 0.0)
     if inputs.box is None:
         out.update(hausdorff=0.0, hd95=0.0, assd=0.0)
         return out

@@ -93,7 +93,8 @@ def _mean_cell(mean, total: int) -> str:
     value = mean.mean
     if not isinstance(value, str):
         value = "NaN" if math.isnan(value) else number(value)
-    return value if mean.n == total else f"{value} ({mean.n}/{total})"
+    whole = mean.n == total or isinstance(mean.mean, str)
+    return value if whole else f"{value} ({mean.n}/{total})"
 
 
 def distributions(result: BatchResult) -> None:
