@@ -24,6 +24,7 @@ from .geometry import Geometry, check_same_geometry, reorient
 from .masks import Kind, Mask, check_same_shape, resized_mask
 from .overlap import confusion_map
 from .void import DEFAULT_VOID, VoidPolicy, check_void, check_void_policy, label_foreground
+from .volumes import label_volume_foreground
 
 Connectivity = Literal[4, 8, "face", "edge", "vertex"]
 HD95Variant = Literal["max", "pooled"]
@@ -272,7 +273,9 @@ class Pair:
     @cached_property
     def _foreground(self) -> tuple[np.ndarray, np.ndarray, int]:
         if self.kind == "labels":
-            ref, cand, n = label_foreground(
+            # Volumes: worked out in the labels' box, resident only there (maskapp.volumes).
+            find = label_volume_foreground if self.reference.array.ndim == 3 else label_foreground
+            ref, cand, n = find(
                 self.reference.array, self.candidate.array, self.void, self.options.void_policy
             )
             ref.flags.writeable = cand.flags.writeable = False
