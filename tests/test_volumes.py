@@ -453,3 +453,107 @@ def test_cli_geometry_mismatch_is_one_line_and_exit_2(tmp_path, capsys):
     assert err.count("\n") == 0 and "orientations differ" in err and "--reorient" in err
     assert main(["compare", str(tmp_path / "a.nii"), str(tmp_path / "b.nii"),
                  "--reorient", "--json"]) == 0  # fmt: skip
+
+
+# ---------------------------------------------------------------- lighter volume paths
+
+
+def _random_labels(rng, shape, void=255):
+    labels = (ndimage.gaussian_filter(rng.random(shape), 1.5) * 7).astype(np.uint8) % 4
+    labels[rng.random(shape) < 0.02] = void
+    return labels
+
+
+@pytest.mark.parametrize("void", [255, 0, 3, None])
+@pytest.mark.parametrize("policy", ["reference", "either"])
+def test_label_volume_foreground_equals_the_whole_volume_rule(void, policy, monkeypatch):
+    import maskapp.volumes as volumes
+    from maskapp.void import label_foreground
+
+    monkeypatch.setattr(volumes, "_SLAB", 3)  # several slabs on small volumes
+    rng = np.random.default_rng(7)
+    for shape in [(11, 7, 5), (1, 4, 4), (20, 3, 9)]:
+        ref = _random_labels(rng, shape, 255 if void is None else void)
+        cand = _random_labels(rng, shape, 255 if void is None else void)
+        ref[:2] = 0  # a box that does not start at the first plane
+        expected = label_foreground(ref, cand, void, policy)
+        got = volumes.label_volume_foreground(ref, cand, void, policy)
+        for e, g in zip(expected[:2], got[:2], strict=True):
+            np.testing.assert_array_equal(g, e)
+        assert got[2] == expected[2]
+    empty = np.zeros((3, 4, 5), np.uint8)
+    ref, cand, n = volumes.label_volume_foreground(empty, empty, void, policy)
+    assert not ref.any() and not cand.any() and n == (empty.size if void == 0 else 0)
+
+
+def test_lazy_zeros_are_zero_writeable_and_pickle():
+    import pickle
+
+    from maskapp.volumes import lazy_zeros
+
+    a = lazy_zeros((3, 4, 5))
+    assert a.dtype == bool and a.shape == (3, 4, 5) and not a.any()
+    a[1, 2, 3] = True
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(a)), a)
+    assert lazy_zeros((0, 4)).shape == (0, 4)
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_boundary_iou_of_volumes_by_slabs_equals_the_whole_bands(strict):
+    from maskapp import surface
+
+    rng = np.random.default_rng(3)
+    for shape, spacing, width in [((40, 9, 11), (2.5, 0.8, 0.8), 2.0),
+                                  ((37, 8, 8), (0.5, 1.0, 1.0), 3.0),
+                                  ((18, 12, 6), (1.0, 1.0, 1.0), 40.0)]:  # fmt: skip
+        a = ndimage.gaussian_filter(rng.random(shape), 2) > 0.5
+        b = ndimage.gaussian_filter(rng.random(shape), 2) > 0.5
+        a_b, b_b = surface._boundary(a, 6), surface._boundary(b, 6)
+        band_a = surface._dilate(a_b, width, spacing, strict) & a
+        band_b = surface._dilate(b_b, width, spacing, strict) & b
+        both = np.count_nonzero(band_a & band_b)
+        expected = both / (np.count_nonzero(band_a) + np.count_nonzero(band_b) - both)
+        got = surface._boundary_iou(a, a_b, b, b_b, width, spacing, strict)
+        assert got == expected, (shape, spacing, width)
+
+
+def test_a_comparison_of_label_volumes_is_unchanged_by_the_box(tmp_path):
+    """compare on label volumes whose labels sit in a corner: same numbers as binary masks."""
+    ref = np.zeros((30, 40, 50), np.uint8)
+    cand = np.zeros_like(ref)
+    ref[20:28, 30:38, 40:47] = 2
+    cand[21:29, 31:39, 40:46] = 2
+    cand[22:24, 31:33, 41:43] = 255  # void in the candidate only: background in the binary view
+    labels = compare(ref, cand, kind="labels", volume=True, spacing=(2.0, 1.0, 1.0),
+                     objects=False)  # fmt: skip
+    binary = compare(ref != 0, (cand != 0) & (cand != 255), volume=True,
+                     spacing=(2.0, 1.0, 1.0), objects=False)  # fmt: skip
+    assert labels.overlap == binary.overlap
+    assert labels.surface == binary.surface
+
+
+@pytest.mark.parametrize(
+    "orientation, expected",
+    [("RAS", {"axial": 0, "coronal": 1, "sagittal": 2}),
+     ("LPS", {"axial": 0, "coronal": 1, "sagittal": 2}),
+     ("ASL", {"axial": 1, "coronal": 2, "sagittal": 0}),  # a sagittal stack
+     ("RSA", {"axial": 1, "coronal": 0, "sagittal": 2}),  # a coronal stack
+     (None, {"axial": 0, "coronal": 1, "sagittal": 2})],
+)  # fmt: skip
+def test_planes_follow_the_orientation(orientation, expected):
+    from maskapp.slices import planes
+
+    assert planes(orientation) == expected
+
+
+def test_display_flips_put_superior_and_anterior_up_and_the_right_on_the_left():
+    from maskapp.slices import display_flips
+
+    # RAS: k → S, j → A, i → R.
+    assert display_flips("RAS", 0) == (True, True)  # axial: rows j (A up), columns i (R left)
+    assert display_flips("RAS", 1) == (True, True)  # coronal: rows k (S up), columns i
+    assert display_flips("RAS", 2) == (True, True)  # sagittal: rows k (S up), columns j (A left)
+    # LPS: k → S, j → P, i → L: only the superior axis needs reversing.
+    assert display_flips("LPS", 0) == (False, False)
+    assert display_flips("LPS", 2) == (True, False)
+    assert display_flips(None, 0) == (False, False)
