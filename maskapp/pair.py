@@ -24,7 +24,7 @@ from .geometry import Geometry, check_same_geometry, reorient
 from .masks import Kind, Mask, check_same_shape, resized_mask
 from .overlap import confusion_map
 from .void import DEFAULT_VOID, VoidPolicy, check_void, check_void_policy, label_foreground
-from .volumes import label_volume_foreground
+from .volumes import label_volume_foreground, volume_confusion_map
 
 Connectivity = Literal[4, 8, "face", "edge", "vertex"]
 HD95Variant = Literal["max", "pooled"]
@@ -296,7 +296,8 @@ class Pair:
     @cached_property
     def confusion(self) -> np.ndarray:
         """uint8 codes 0 TN, 1 TP, 2 FP, 3 FN of the foreground (read-only)."""
-        codes = confusion_map(*self.foreground)
+        fg = self.foreground
+        codes = volume_confusion_map(*fg) if fg[0].ndim == 3 else confusion_map(*fg)
         codes.flags.writeable = False
         return codes
 

@@ -523,8 +523,8 @@ def label_volume_foreground(
     return ref_fg, cand_fg, ignored
 
 
-def lazy_zeros(shape: tuple[int, ...]) -> np.ndarray:
-    """A bool array of zeros whose pages become resident only where it is written.
+def lazy_zeros(shape: tuple[int, ...], dtype: type = bool) -> np.ndarray:
+    """An array of zeros (bool, or a 1-byte ``dtype``) resident only where it is written.
 
     An anonymous memory map rather than ``np.zeros``: numpy asks for
     transparent huge pages on large arrays, so one voxel written makes 2 MB
@@ -534,16 +534,41 @@ def lazy_zeros(shape: tuple[int, ...]) -> np.ndarray:
     >>> a.tolist()
     [[False, False, False], [False, False, True]]
     """
-    size = math.prod(shape)
+    size = math.prod(shape) * np.dtype(dtype).itemsize
     if size == 0:
-        return np.zeros(shape, bool)
+        return np.zeros(shape, dtype)
     # Private: reading an unwritten page then maps the kernel's zero page (a
     # shared anonymous map would allocate it).
     flags = getattr(mmap, "MAP_PRIVATE", None)
     buffer = mmap.mmap(-1, size) if flags is None else mmap.mmap(-1, size, flags=flags)
     if hasattr(mmap, "MADV_NOHUGEPAGE"):  # Linux; a no-op where THP is off
         buffer.madvise(mmap.MADV_NOHUGEPAGE)
-    return np.frombuffer(buffer, bool).reshape(shape)
+    return np.frombuffer(buffer, dtype).reshape(shape)
+
+
+def volume_confusion_map(reference: np.ndarray, candidate: np.ndarray) -> np.ndarray:
+    """:func:`maskapp.overlap.confusion_map` of two volumes, written only in their box.
+
+    TN is 0, so outside the box around both foregrounds the codes are the
+    zeros of :func:`lazy_zeros`; inside, a slab of planes at a time (no
+    full-size temporaries).
+
+    >>> a = np.zeros((2, 3, 3), bool); a[1, 1, 1:] = True
+    >>> b = np.zeros_like(a); b[1, 1, :2] = True
+    >>> volume_confusion_map(a, b)[1].tolist()
+    [[0, 0, 0], [2, 1, 3], [0, 0, 0]]
+    """
+    from .overlap import confusion_map
+
+    codes = lazy_zeros(reference.shape, np.uint8)
+    box = nonzero_box(reference, candidate)
+    if box is None:
+        return codes
+    first, rest = box[0], box[1:]
+    for start in range(first.start, first.stop, _SLAB):
+        slab = (slice(start, min(start + _SLAB, first.stop)), *rest)
+        codes[slab] = confusion_map(reference[slab], candidate[slab])
+    return codes
 
 
 #: Planes per slab of :func:`label_volume_foreground` (4 MB of 512×512 uint8 planes).

@@ -557,3 +557,21 @@ def test_display_flips_put_superior_and_anterior_up_and_the_right_on_the_left():
     assert display_flips("LPS", 0) == (False, False)
     assert display_flips("LPS", 2) == (True, False)
     assert display_flips(None, 0) == (False, False)
+
+
+def test_the_confusion_map_of_volumes_equals_the_whole_map(monkeypatch):
+    import maskapp.volumes as volumes
+    from maskapp.overlap import confusion_map
+
+    monkeypatch.setattr(volumes, "_SLAB", 2)
+    rng = np.random.default_rng(5)
+    for shape in [(9, 6, 7), (1, 3, 3), (12, 5, 4)]:
+        a = ndimage.gaussian_filter(rng.random(shape), 1.5) > 0.55
+        b = ndimage.gaussian_filter(rng.random(shape), 1.5) > 0.55
+        a[:3] = b[:3] = False
+        np.testing.assert_array_equal(volumes.volume_confusion_map(a, b), confusion_map(a, b))
+    empty = np.zeros((2, 3, 4), bool)
+    codes = volumes.volume_confusion_map(empty, empty)
+    assert codes.dtype == np.uint8 and not codes.any()
+    result = compare(a, b, volume=True, spacing=(1, 1, 1), objects=False)
+    np.testing.assert_array_equal(result.confusion, confusion_map(a, b))
