@@ -1,4 +1,4 @@
-"""DeepMind surface-distance (google-deepmind/surface-distance@1f805cea) in 2-D.
+"""DeepMind surface-distance (google-deepmind/surface-distance@1f805cea), images and volumes.
 
 Calls reproduced::
 
@@ -20,6 +20,12 @@ cumulative length reaches p % — nearest rank, no interpolation. An empty
 mask has no surfels: Hausdorff and HD95 are inf (also when both are empty),
 the mean over the empty surface is 0/0 = NaN and the mean towards it inf;
 surface Dice and Dice of two empty masks are NaN.
+
+In 3-D the corners are those of the voxel lattice, coded by their 2×2×2
+voxels, and a surfel is weighted by the area of the marching-cubes triangles
+of its case (DeepMind's normals table, :mod:`maskapp.compat.surfel_areas`;
+the corners from :func:`maskapp.compat.volume.surfels`); everything else is
+as in 2-D.
 """
 
 from __future__ import annotations
@@ -29,7 +35,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .context import UNSUPPORTED, Inputs, nearest, unique_points
+from . import volume
+from .context import Inputs, nearest, unique_points
+from .surfel_areas import surface_areas
 
 NAME = "deepmind"
 TITLE = "DeepMind surface-distance"
@@ -51,7 +59,8 @@ CALLS = (
 
 @dataclass(frozen=True)
 class Surfels:
-    """One mask's surface elements: corner (row, col) points and their lengths."""
+    """One mask's surface elements: corner (row, col) points and their lengths (in 3-D:
+    (z, y, x) corners and their areas)."""
 
     points: np.ndarray
     lengths: np.ndarray
@@ -103,19 +112,10 @@ def surfels(mask: np.ndarray, thick: np.ndarray, spacing) -> Surfels:
     return Surfels(corners[on_surface], contour_lengths(spacing)[code[on_surface]])
 
 
-#: Why a volume's distances are :data:`~.context.UNSUPPORTED` (Dice is reproduced).
-VOLUME_REASON = (
-    "in 3-D DeepMind's surface elements are weighted by marching-cubes areas from a "
-    "256-case lookup table, which maskapp does not reproduce yet"
-)
-
-
 def values(inputs: Inputs) -> dict[str, float | str]:
     """What surface-distance returns for each key."""
     total = inputs.reference_area + inputs.candidate_area
     dice = 2 * inputs.intersection / total if total else math.nan
-    if inputs.ndim == 3:
-        return dict.fromkeys(KEYS[:-1], UNSUPPORTED) | {"dice": dice}
     if inputs.box is None:
         return {
             "hausdorff": math.inf,
@@ -125,9 +125,14 @@ def values(inputs: Inputs) -> dict[str, float | str]:
             "surface_dice": math.nan,
             "dice": dice,
         }
-    (_, ref_thick), (_, cand_thick) = inputs.thick  # the frame is background
-    ref = surfels(inputs.reference, ref_thick, inputs.spacing)
-    cand = surfels(inputs.candidate, cand_thick, inputs.spacing)
+    if inputs.ndim == 3:
+        table = surface_areas(inputs.spacing)
+        ref = Surfels(*volume.surfels(inputs.reference, inputs.box, inputs.spacing, table))
+        cand = Surfels(*volume.surfels(inputs.candidate, inputs.box, inputs.spacing, table))
+    else:
+        (_, ref_thick), (_, cand_thick) = inputs.thick  # the frame is background
+        ref = surfels(inputs.reference, ref_thick, inputs.spacing)
+        cand = surfels(inputs.candidate, cand_thick, inputs.spacing)
     gt_pred = _sorted(nearest(ref.points, cand.points, inputs.spacing), ref.lengths)
     pred_gt = _sorted(nearest(cand.points, ref.points, inputs.spacing), cand.lengths)
     tau = inputs.tolerance

@@ -49,6 +49,15 @@ _SURFELS = (
     "it measures between surface elements on the lattice of pixel corners, each weighted "
     "by its contour length (maskapp: between boundary pixel centres, each counted once)"
 )
+_THICK_3D = (
+    "its boundary is every voxel with a background voxel among its 26 neighbours (a thick "
+    "surface), and the volume's frame does not count as background"
+)
+_SURFELS_3D = (
+    "it measures between surface elements on the lattice of voxel corners, each weighted "
+    "by the area of its marching-cubes triangles (maskapp: between boundary voxel centres, "
+    "each counted once)"
+)
 
 
 @dataclass(frozen=True)
@@ -72,6 +81,10 @@ class Situation:
     @property
     def one_empty(self) -> bool:
         return self.reference_empty != self.candidate_empty
+
+    @property
+    def volume(self) -> bool:
+        return len(self.shape) == 3
 
     @property
     def missing(self) -> str:
@@ -132,7 +145,9 @@ def why(library: str, key: str, value: float | str, s: Situation) -> str:
     if value == UNSUPPORTED:
         from . import LIBRARIES
 
-        sentence = LIBRARIES[library].VOLUME_REASON
+        sentence = getattr(
+            LIBRARIES[library], "VOLUME_REASON", f"{library} is not reproduced on a volume"
+        )
         return sentence[0].upper() + sentence[1:] + "."
     sentence = _RULES[library](key, value, s)
     if not sentence.startswith("torchmetrics"):  # the one name written in lower case
@@ -264,14 +279,15 @@ def _deepmind(key: str, value, s: Situation) -> str:
         return f"two empty masks give 0/0 = NaN ({maskapp})"
     if s.one_empty and isinstance(value, float) and math.isnan(value):
         return "the mean over an empty surface is 0/0 = NaN; maskapp gives ∞"
+    surfels, weight = (_SURFELS_3D, "area") if s.volume else (_SURFELS, "length")
     if key == "hd95":
         return (
-            _SURFELS + "; its percentile is the first distance whose cumulative length reaches "
-            "p % (nearest rank, no interpolation)"
+            surfels + f"; its percentile is the first distance whose cumulative {weight} "
+            "reaches p % (nearest rank, no interpolation)"
         )
     if key == "dice":
         return "two empty masks give NaN; maskapp gives 1"
-    return _SURFELS
+    return surfels
 
 
 def _metricsreloaded(key: str, value, s: Situation) -> str:
@@ -305,17 +321,19 @@ def _segmetrics(key: str, value, s: Situation) -> str:
             "an empty mask's distance map is all zeros, so every distance is 0: a missed "
             f"structure looks perfect ({_empty_distance(s)})"
         )
+    image = "volume" if s.volume else "image"
     if key in _DISTANCES and s.fills_image:
         return (
-            "a mask that fills the whole image has no contour for seg-metrics (the frame is not "
-            "background), so its distance map holds float32(2⁶⁴)"
+            f"a mask that fills the whole {image} has no contour for seg-metrics (the frame is "
+            "not background), so its distance map holds float32(2⁶⁴)"
         )
+    thick = _THICK_3D if s.volume else _THICK
     if key == "hd95":
         pooled = "; it pools both directions' distances" if s.hd95 == "max" else ""
         fixed = "; its HD95 is always the 95th percentile" if s.percentile != 95 else ""
-        return _THICK + pooled + fixed
+        return thick + pooled + fixed
     if key in _DISTANCES:
-        return _THICK
+        return thick
     return "seg-metrics gives Dice = Jaccard = 1 for two empty masks"
 
 

@@ -15,13 +15,20 @@ mask's distance map is all zeros, so every distance is 0 whenever a mask is
 empty (a missed structure scores HD95 = 0); a mask that fills the whole
 image has no contour and its distance map holds float32(2⁶⁴ − 2⁴⁰).
 Dice and Jaccard of two empty masks are 1.
+
+In 3-D the contour is the same filter's 26-neighbour one (foreground voxels
+with a background voxel among their 26 neighbours, the frame not
+background), which is also what the Maurer map measures to
+(:func:`maskapp.compat.volume.label_contour`); ``spacing`` is then
+``[z, y, x]`` in array order.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .context import UNSUPPORTED, Inputs, nearest
+from . import volume
+from .context import Inputs, nearest
 
 NAME = "seg-metrics"
 TITLE = "seg-metrics 1.2.8"
@@ -36,14 +43,6 @@ CALLS = (
 NO_CONTOUR = float(np.float32(2.0**64 - 2.0**40))
 
 
-#: Why a volume's distances are UNSUPPORTED when both masks have voxels (an empty mask's
-#: zeros, Dice and IoU are).
-VOLUME_REASON = (
-    "in 3-D seg-metrics' contour is SimpleITK's 26-neighbour LabelContour with the frame "
-    "not background, which maskapp does not reproduce yet"
-)
-
-
 def values(inputs: Inputs) -> dict[str, float | str]:
     """What seg-metrics reports for each key."""
     ref_area, cand_area, inter = inputs.reference_area, inputs.candidate_area, inputs.intersection
@@ -52,12 +51,14 @@ def values(inputs: Inputs) -> dict[str, float | str]:
         "dice": 2 * inter / total if total else 1.0,
         "iou": inter / inputs.union if total else 1.0,
     }
-    if inputs.ndim == 3:  # an empty mask's zeros hold in 3-D too
-        return out | dict.fromkeys(KEYS[2:], UNSUPPORTED if ref_area and cand_area else 0.0)
     if inputs.box is None:
         out.update(hausdorff=0.0, hd95=0.0, assd=0.0)
         return out
-    (ref, _), (cand, _) = inputs.thick  # the frame is not background
+    if inputs.ndim == 3:
+        ref = volume.label_contour(inputs.reference, inputs.box)
+        cand = volume.label_contour(inputs.candidate, inputs.box)
+    else:
+        (ref, _), (cand, _) = inputs.thick  # the frame is not background
     pooled = np.concatenate(
         [
             _towards(cand, ref, ref_area, inputs.spacing),
