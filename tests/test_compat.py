@@ -471,12 +471,13 @@ def test_volumes_monai_and_metricsreloaded_follow_their_definitions(seed, spacin
 def test_volumes_libraries_that_cannot_say_so_in_one_sentence_each():
     ref, cand = _volumes(5)
     r = compare(ref, cand, volume=True, objects=False, compat="all")
-    assert r.compat["deepmind"]["hd95"] == "unsupported in 3-D"
+    # DeepMind and seg-metrics are reproduced in 3-D (tests/test_compat_3d.py).
+    assert isinstance(r.compat["deepmind"]["hd95"], float)
     assert r.compat["deepmind"]["dice"] == pytest.approx(r.dice)
-    assert "256-case lookup table" in r.compat_notes["deepmind"]["hd95"]
-    assert r.compat["seg-metrics"]["hd95"] == "unsupported in 3-D"
+    assert "marching-cubes" in r.compat_notes["deepmind"]["hd95"]
+    assert isinstance(r.compat["seg-metrics"]["hd95"], float)
     assert r.compat["seg-metrics"]["iou"] == pytest.approx(r.iou)
-    assert "LabelContour" in r.compat_notes["seg-metrics"]["assd"]
+    assert "26 neighbours" in r.compat_notes["seg-metrics"]["assd"]
     # torchmetrics 1.9's distance_transform is rank-2 only: it raises on a volume.
     assert r.compat["torchmetrics"]["hausdorff"] == "raises ValueError"
     assert "2-D tensors only" in r.compat_notes["torchmetrics"]["hausdorff"]
@@ -507,6 +508,6 @@ def test_volumes_through_the_cli_never_give_a_traceback(tmp_path, capsys):
     paths = [str(tmp_path / "ref.npy"), str(tmp_path / "cand.npy")]
     assert main(["compare", *paths, "--volume", "--compat", "all", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert data["compat"]["deepmind"]["hausdorff"] == "unsupported in 3-D"
+    assert isinstance(data["compat"]["deepmind"]["hausdorff"], float)
     assert main(["compare", *paths, "--volume", "--compat", "all"]) == 0
-    assert "256-case lookup table" in capsys.readouterr().out
+    assert "marching-cubes" in capsys.readouterr().out
