@@ -205,3 +205,20 @@ def test_no_3d_value_is_unsupported_any_more():
     for library, values in r.compat.items():
         for key, value in values.items():
             assert value != "unsupported in 3-D", (library, key)
+
+
+@pytest.mark.parametrize("spacing", [(1.0, 1.0, 1.0), (3.0, 0.5, 0.5), (0.7, 1.3, 2.1)])
+def test_lattice_search_equals_the_kd_tree_near_and_far(spacing):
+    from maskapp.compat.context import nearest
+    from maskapp.compat.volume import nearest_on_lattice
+
+    ref, cand = _volumes(1, shape=(20, 22, 24))
+    cand = np.roll(cand, (6, -7, 5), axis=(0, 1, 2))  # some points far beyond the ball
+    box = union_box(ref, cand)
+    origin = np.array([s.start for s in box])
+    points, _ = surfels(ref, box, spacing)
+    targets, _ = surfels(cand, box, spacing)
+    on = np.zeros(tuple(s.stop - s.start + 1 for s in box), bool)
+    on[tuple((targets - origin).T)] = True
+    got = nearest_on_lattice(points, targets, on, origin, spacing)
+    assert got.tolist() == pytest.approx(nearest(points, targets, spacing).tolist(), abs=1e-12)

@@ -126,15 +126,13 @@ def values(inputs: Inputs) -> dict[str, float | str]:
             "dice": dice,
         }
     if inputs.ndim == 3:
-        table = surface_areas(inputs.spacing)
-        ref = Surfels(*volume.surfels(inputs.reference, inputs.box, inputs.spacing, table))
-        cand = Surfels(*volume.surfels(inputs.candidate, inputs.box, inputs.spacing, table))
+        gt_pred, pred_gt = _volume_distances(inputs)
     else:
         (_, ref_thick), (_, cand_thick) = inputs.thick  # the frame is background
         ref = surfels(inputs.reference, ref_thick, inputs.spacing)
         cand = surfels(inputs.candidate, cand_thick, inputs.spacing)
-    gt_pred = _sorted(nearest(ref.points, cand.points, inputs.spacing), ref.lengths)
-    pred_gt = _sorted(nearest(cand.points, ref.points, inputs.spacing), cand.lengths)
+        gt_pred = _sorted(nearest(ref.points, cand.points, inputs.spacing), ref.lengths)
+        pred_gt = _sorted(nearest(cand.points, ref.points, inputs.spacing), cand.lengths)
     tau = inputs.tolerance
     with np.errstate(invalid="ignore", divide="ignore"):
         overlap = gt_pred[1][gt_pred[0] <= tau].sum() + pred_gt[1][pred_gt[0] <= tau].sum()
@@ -147,6 +145,18 @@ def values(inputs: Inputs) -> dict[str, float | str]:
             "surface_dice": float(surface_dice),
             "dice": dice,
         }
+
+
+def _volume_distances(inputs: Inputs) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
+    """Both directions' (distances, areas) of a volume pair's surfels, sorted."""
+    box, spacing = inputs.box, inputs.spacing
+    table = surface_areas(spacing)
+    ref_points, ref_areas, ref_on = volume.surfels_on(inputs.reference, box, spacing, table)
+    cand_points, cand_areas, cand_on = volume.surfels_on(inputs.candidate, box, spacing, table)
+    origin, ball = np.array([b.start for b in box]), volume.lattice_ball(spacing)
+    to_cand = volume.nearest_on_lattice(ref_points, cand_points, cand_on, origin, spacing, ball)
+    to_ref = volume.nearest_on_lattice(cand_points, ref_points, ref_on, origin, spacing, ball)
+    return _sorted(to_cand, ref_areas), _sorted(to_ref, cand_areas)
 
 
 def _sorted(distances: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -55,16 +55,29 @@ def values(inputs: Inputs) -> dict[str, float | str]:
         out.update(hausdorff=0.0, hd95=0.0, assd=0.0)
         return out
     if inputs.ndim == 3:
-        ref = volume.label_contour(inputs.reference, inputs.box)
-        cand = volume.label_contour(inputs.candidate, inputs.box)
+        box, spacing = inputs.box, inputs.spacing
+        (ref, ref_on), (cand, cand_on) = (
+            volume.label_contour_on(mask, box) for mask in (inputs.reference, inputs.candidate)
+        )
+        origin, ball = np.array([b.start for b in box]), volume.lattice_ball(spacing)
+
+        def find(points, targets, on):
+            return volume.nearest_on_lattice(points, targets, on, origin, spacing, ball)
+
+        pooled = np.concatenate(
+            [
+                _towards(cand, ref, ref_area, spacing, lambda p, t: find(p, t, ref_on)),
+                _towards(ref, cand, cand_area, spacing, lambda p, t: find(p, t, cand_on)),
+            ]
+        )
     else:
         (ref, _), (cand, _) = inputs.thick  # the frame is not background
-    pooled = np.concatenate(
-        [
-            _towards(cand, ref, ref_area, inputs.spacing),
-            _towards(ref, cand, cand_area, inputs.spacing),
-        ]
-    )
+        pooled = np.concatenate(
+            [
+                _towards(cand, ref, ref_area, inputs.spacing),
+                _towards(ref, cand, cand_area, inputs.spacing),
+            ]
+        )
     if len(pooled) == 0:
         out.update(hausdorff=0.0, hd95=0.0, assd=0.0)
         return out
@@ -74,10 +87,17 @@ def values(inputs: Inputs) -> dict[str, float | str]:
     return out
 
 
-def _towards(points: np.ndarray, target: np.ndarray, target_area: int, spacing) -> np.ndarray:
-    """Float32 distances of ``points`` read from the target's Maurer map (float64 for pooling)."""
+def _towards(
+    points: np.ndarray, target: np.ndarray, target_area: int, spacing, find=None
+) -> np.ndarray:
+    """Float32 distances of ``points`` read from the target's Maurer map (float64 for pooling).
+
+    ``find(points, target)`` gives the exact nearest distances (default
+    :func:`~maskapp.compat.context.nearest`).
+    """
     if target_area == 0:
         return np.zeros(len(points))
     if len(target) == 0:
         return np.full(len(points), NO_CONTOUR)
-    return nearest(points, target, spacing).astype(np.float32).astype(np.float64)
+    exact = (find or (lambda p, t: nearest(p, t, spacing)))(points, target)
+    return exact.astype(np.float32).astype(np.float64)
