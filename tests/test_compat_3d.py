@@ -222,3 +222,14 @@ def test_lattice_search_equals_the_kd_tree_near_and_far(spacing):
     on[tuple((targets - origin).T)] = True
     got = nearest_on_lattice(points, targets, on, origin, spacing)
     assert got.tolist() == pytest.approx(nearest(points, targets, spacing).tolist(), abs=1e-12)
+
+
+def test_a_boundary_difference_in_3d_is_explained_with_the_3d_elements():
+    rng = np.random.default_rng(1)
+    a, b = rng.random((14, 16, 12)) > 0.6, rng.random((14, 16, 12)) > 0.6
+    square = compare(
+        a, b, volume=True, spacing=(1, 1, 2), boundary_connectivity=8, compat=("medpy",)
+    )
+    notes = square.compat_notes["medpy"]
+    assert notes and all("6-connected cross" in n and "26-connected" in n for n in notes.values())
+    assert not any("3×3" in n or "4-connected" in n for n in notes.values())

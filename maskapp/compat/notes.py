@@ -209,8 +209,24 @@ def _empty_overlap(s: Situation) -> str:
     return "maskapp gives 1 for two empty masks" if s.both_empty else "maskapp gives 0"
 
 
+def _not_the_cross(s: Situation) -> bool:
+    """maskapp's boundaries were not eroded with the face-connected cross the peers use."""
+    return s.boundary_connectivity not in ((4, 6) if s.volume else (4,))
+
+
+def _cross(s: Situation) -> str:
+    if s.volume:
+        return (
+            "it erodes with the 6-connected cross (maskapp was asked for the "
+            f"{s.boundary_connectivity}-connected neighbourhood)"
+        )
+    return _CROSS
+
+
 def _cross_or(s: Situation, otherwise: str) -> str:
-    return _CROSS if s.boundary_connectivity == 8 else otherwise
+    if _not_the_cross(s):
+        return _cross(s)
+    return otherwise.replace("pixel-centre", "voxel-centre") if s.volume else otherwise
 
 
 def _hd95_variant(s: Situation, pooled: bool, fixed95: bool) -> str:
@@ -228,8 +244,8 @@ def _hd95_variant(s: Situation, pooled: bool, fixed95: bool) -> str:
             "it takes the larger of the two directed percentiles (maskapp was asked to pool "
             "both directions)"
         )
-    if s.boundary_connectivity == 8:
-        parts.append(_CROSS)
+    if _not_the_cross(s):
+        parts.append(_cross(s))
     return "; ".join(parts) or "its percentile is interpolated in float32"
 
 
