@@ -36,8 +36,24 @@ Conventions
 Errors
     MaskError(ValueError): one human sentence for every unusable input.
 
+Volumes
+    read_mask / compare read NIfTI (.nii, .nii.gz) and NRRD by content, with the
+    header's spacing and orientation (maskapp.geometry); 3-D .npy with volume=True.
+    Every family works in 3-D; per-class distances (maskapp.class_distances) and
+    per-slice profiles (Comparison.slice_profile, maskapp.slices) for viewers.
+
+Other libraries
+    compare(..., compat="all" | ("medpy", "monai", ...)) -> Comparison.compat:
+    what MedPy, MONAI, DeepMind, MetricsReloaded, seg-metrics and torchmetrics
+    would report, and compat_notes: why each differs (maskapp.compat).
+
+Datasets
+    maskapp.batch.pair_locations(references, candidates) -> Pairing
+    maskapp.batch.evaluate(pairing, options, workers=..., dask=...) -> BatchResult
+
 CLI
-    python -m maskapp compare REFERENCE CANDIDATE [--json]
+    python -m maskapp compare REFERENCE CANDIDATE [--json] [--compat all]
+    python -m maskapp batch REFERENCES [CANDIDATES] [--against CANDIDATES2] [--json F]
     python -m maskapp intersect REFERENCE CANDIDATE -o out.png
 """
 
