@@ -25,6 +25,8 @@ from scipy import ndimage
 from peak_memory import PeakMemory
 
 SPACING_IJK = (0.8, 0.8, 2.5)
+# The checkout this file is in, not whichever maskapp is installed.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 def make_pair(size: tuple[int, int, int], seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
