@@ -188,10 +188,36 @@ def slice_profile(counts: OverlapCounts, axis: int = 0) -> SliceProfile:
 
 
 def class_slice_profile(
-    reference: np.ndarray, candidate: np.ndarray, label: int, axis: int = 0
+    reference: np.ndarray,
+    candidate: np.ndarray,
+    label: int,
+    axis: int = 0,
+    *,
+    box: tuple[slice, ...] | None = None,
 ) -> SliceProfile:
-    """:func:`slice_profile` of one class of two label volumes (void is not removed)."""
-    return slice_profile(overlap_counts(reference == label, candidate == label), axis)
+    """:func:`slice_profile` of one class of two label volumes (void is not removed).
+
+    ``box`` (e.g. ``ClassDistances.box``) is a box holding every voxel of the
+    class in both volumes: only it is counted (no pass over the whole
+    volumes), slices outside it are empty.
+
+    >>> r = np.zeros((3, 4, 4), np.uint8); r[1, 1:3, 1:3] = 2
+    >>> c = r.copy(); c[2, 0, 0] = 2
+    >>> class_slice_profile(r, c, 2, 0, box=(slice(1, 3), slice(0, 3), slice(0, 3))).dice
+    array([nan,  1.,  0.])
+    """
+    if box is None:
+        return slice_profile(overlap_counts(reference == label, candidate == label), axis)
+    inner = slice_profile(overlap_counts(reference[box] == label, candidate[box] == label), axis)
+    n, start = reference.shape[axis], box[axis].start or 0
+
+    def padded(values: np.ndarray) -> np.ndarray:
+        out = np.zeros(n, np.int64)
+        out[start : start + len(values)] = values
+        return out
+
+    return _profile(axis, padded(inner.reference_area), padded(inner.candidate_area),
+                    padded(inner.intersection))  # fmt: skip
 
 
 def slice_of(array: np.ndarray, axis: int, index: int) -> np.ndarray:

@@ -575,3 +575,19 @@ def test_the_confusion_map_of_volumes_equals_the_whole_map(monkeypatch):
     assert codes.dtype == np.uint8 and not codes.any()
     result = compare(a, b, volume=True, spacing=(1, 1, 1), objects=False)
     np.testing.assert_array_equal(result.confusion, confusion_map(a, b))
+
+
+def test_a_class_profile_in_its_box_equals_the_whole_count():
+    from maskapp.slices import class_slice_profile
+
+    rng = np.random.default_rng(11)
+    ref = _random_labels(rng, (14, 9, 11), void=200)
+    cand = _random_labels(rng, (14, 9, 11), void=200)
+    result = compare(ref, cand, kind="labels", volume=True, spacing=(2, 1, 1), void=None,
+                     objects=False)  # fmt: skip
+    for row in result.class_distances.classes:
+        for axis in range(3):
+            whole = class_slice_profile(ref, cand, row.label, axis)
+            boxed = class_slice_profile(ref, cand, row.label, axis, box=row.box)
+            for name in ("reference_area", "candidate_area", "intersection", "dice"):
+                np.testing.assert_array_equal(getattr(boxed, name), getattr(whole, name))

@@ -1,9 +1,10 @@
 """The volume page's caches and hosted-demo limits (the pair page's are in ui/cached.py).
 
-A volume at the cap is ~50 M voxels: its labels, the pair's two foregrounds and
-the confusion map are 1 byte a voxel each, so the caches hold one comparison
-and the two volumes it was made of; a new pair evicts the old one. Comparisons
-of large volumes run one at a time across all sessions (ui.cached.large_work).
+The caches hold one comparison and the two volumes it was made of (a new pair
+evicts the old one): at the cap the labels are 1–2 bytes a voxel each; the
+pair's foregrounds and confusion map are resident only in the labels' box
+(maskapp.volumes.lazy_zeros). Comparisons of large volumes run one at a time
+across all sessions (ui.cached.large_work).
 """
 
 from __future__ import annotations
@@ -21,9 +22,9 @@ from ui.cached import CACHE, demo_file, large_work
 from ui.volume_state import VolumeModel
 
 #: Voxel cap per volume (MASKAPP_MAX_VOXELS changes it), checked from the header before a
-#: voxel is read. 3·2²⁴ = 512×512×192: the server peaks at 512 MB comparing two 5-label
-#: volumes of that size and browsing them (benchmarks/bench_volume_page.py; 413 MB at
-#: 512×512×128), under the 690 MB host.
+#: voxel is read. 3·2²⁴ = 512×512×192: the server peaks at 482 MB comparing two 5-label
+#: volumes of that size and browsing them (benchmarks/bench_volume_page.py; 624 MB at
+#: 512×512×300, too close to the 690 MB host).
 MAX_VOXELS = int(os.environ.get("MASKAPP_MAX_VOXELS", 3 * 2**24))
 #: Largest volume file accepted (an uncompressed 16-bit volume at the voxel cap is 64 MB).
 MAX_VOLUME_BYTES = 64 * 2**20
@@ -56,10 +57,10 @@ def compare_volumes(
 
 @st.cache_data(max_entries=8, **CACHE)
 def class_profile(token: str, _reference: np.ndarray, _candidate: np.ndarray, label: int,
-                  axis: int) -> SliceProfile:  # fmt: skip
-    """Per-slice Dice of one class (one pass over the two volumes), per pair and axis."""
+                  axis: int, _box: tuple[slice, ...] | None) -> SliceProfile:  # fmt: skip
+    """Per-slice Dice of one class (one pass over its box), per pair, class and axis."""
     with large_work(_reference.size):
-        return class_slice_profile(_reference, _candidate, label, axis)
+        return class_slice_profile(_reference, _candidate, label, axis, box=_box)
 
 
 def volume_model() -> VolumeModel:

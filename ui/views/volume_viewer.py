@@ -52,16 +52,14 @@ def focus(result: Comparison, token: str, axis: int, label: int | None) -> Focus
         distance = surface.hausdorff if surface is not None else None
         return Focus(axis, None, result.slice_profile(axis), pair, distance)
     reference, candidate = result.pair.reference.array, result.pair.candidate.array
-    profile = class_profile(token, reference, candidate, label, axis)
-    pair = distance = None
+    row = None
     if result.class_distances is not None:
-        try:
-            row = result.class_distances[label]
-        except KeyError:
-            pass
-        else:
-            pair, distance = row.hausdorff_pair, row.hausdorff
-    return Focus(axis, label, profile, pair, distance)
+        row = next((c for c in result.class_distances.classes if c.label == label), None)
+    box = row.box if row is not None else None
+    profile = class_profile(token, reference, candidate, label, axis, box)
+    if row is None:
+        return Focus(axis, label, profile, None, None)
+    return Focus(axis, label, profile, row.hausdorff_pair, row.hausdorff)
 
 
 def slice_codes(result: Comparison, axis: int, index: int, label: int | None) -> np.ndarray:
