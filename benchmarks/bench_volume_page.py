@@ -2,6 +2,7 @@
 
     python benchmarks/bench_volume_page.py                # 512×512×128 (2²⁵ voxels, the cap)
     python benchmarks/bench_volume_page.py --size 512 512 300 --cap 78643200
+    python benchmarks/bench_volume_page.py --uncompressed        # .nii uploads (48 MB each)
 
 A real ``streamlit run app.py`` and Debian's Chromium: two 5-label .nii.gz
 volumes at 0.8×0.8×2.5 mm (bench_volumes.py's pair) go through the page's
@@ -36,15 +37,16 @@ def wait_idle(page, timeout_ms: int = 300_000) -> None:
                            timeout=timeout_ms)  # fmt: skip
 
 
-def nifti(array: np.ndarray) -> bytes:
-    image = nib.Nifti1Image(array, np.diag([*SPACING_IJK, 1.0]))
-    return gzip.compress(image.to_bytes(), compresslevel=6, mtime=0)
+def nifti(array: np.ndarray, *, compressed: bool = True) -> bytes:
+    data = nib.Nifti1Image(array, np.diag([*SPACING_IJK, 1.0])).to_bytes()
+    return gzip.compress(data, compresslevel=6, mtime=0) if compressed else data
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", type=int, nargs=3, default=(512, 512, 128))
     parser.add_argument("--cap", type=int, default=None, help="MASKAPP_MAX_VOXELS of the server")
+    parser.add_argument("--uncompressed", action="store_true", help="upload .nii, not .nii.gz")
     args = parser.parse_args()
     chromium = chromium_path()
     if chromium is None:
@@ -55,7 +57,9 @@ def main() -> None:
         os.environ["MASKAPP_MAX_VOXELS"] = str(args.cap)
     size = tuple(args.size)
     reference, candidate = make_pair(size)
-    files = [("reference.nii.gz", nifti(reference)), ("candidate.nii.gz", nifti(candidate))]
+    suffix = ".nii" if args.uncompressed else ".nii.gz"
+    files = [(f"{name}{suffix}", nifti(array, compressed=not args.uncompressed))
+             for name, array in (("reference", reference), ("candidate", candidate))]  # fmt: skip
     del reference, candidate
     voxels = int(np.prod(size))
     print(f"{'×'.join(map(str, size))} ({voxels / 2**20:.0f} M voxels), 5 labels: files "

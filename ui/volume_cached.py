@@ -26,8 +26,11 @@ from ui.volume_state import VolumeModel
 #: volumes of that size and browsing them (benchmarks/bench_volume_page.py; 624 MB at
 #: 512×512×300, too close to the 690 MB host).
 MAX_VOXELS = int(os.environ.get("MASKAPP_MAX_VOXELS", 3 * 2**24))
-#: Largest volume file accepted (an uncompressed 16-bit volume at the voxel cap is 64 MB).
-MAX_VOLUME_BYTES = 64 * 2**20
+#: Largest volume file accepted. An uncompressed upload stays in memory twice (Streamlit's
+#: upload and the page's copy) next to its volume: two 48 MB .nii at the voxel cap peaked the
+#: server at 580 MB, so uncompressed files are held to 32 MB (a .nii.gz of a label volume at
+#: the voxel cap is a few MB).
+MAX_VOLUME_BYTES = 32 * 2**20
 DEMO = {"reference": "volume_reference.nii.gz", "candidate": "volume_candidate.nii.gz"}
 
 

@@ -23,7 +23,8 @@ def limits_caption() -> str:
     return (
         f"Limits of this demo: each volume at most {MAX_VOXELS / 2**20:.0f} M voxels (e.g. "
         f"512×512×{MAX_VOXELS // (512 * 512)}, checked from the header before a voxel is read) "
-        f"and {mb} MB a file; objects are not counted here. For larger volumes run `python -m "
+        f"and {mb} MB a file (compress larger ones: .nii.gz); objects are not counted here. For "
+        "larger volumes run `python -m "
         "maskapp compare a.nii.gz b.nii.gz --labels` on your own machine: the same numbers."
     )
 
