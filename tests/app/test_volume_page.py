@@ -206,3 +206,17 @@ def test_void_and_reading_mode_reach_the_numbers(kind):
     assert_numbers_of(at, compare(data, candidate, kind=kind, void=7, objects=False))
     at.toggle(key="volume_no_void").set_value(True).run()
     assert_numbers_of(at, compare(data, candidate, kind=kind, void=None, objects=False))
+
+
+def test_a_volume_one_slice_thick_has_no_slider_in_that_plane():
+    reference = labels_volume(size=(20, 24, 1))
+    reference[4:12, 5:15, 0] = 1
+    data = nifti(reference)
+    at = volumes_page()
+    upload(at, "reference", "ref.nii.gz", data)
+    upload(at, "candidate", "cand.nii.gz", data)
+    assert not at.exception and not errors(at)
+    assert not [s for s in at.slider if s.key == "volume_slice"]
+    assert any("One axial slice" in c.value for c in at.caption)
+    at.button_group(key="volume_plane").set_value("coronal").run()
+    assert at.slider(key="volume_slice").max == 23

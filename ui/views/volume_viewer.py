@@ -97,13 +97,16 @@ def render(model: VolumeModel, shown: VolumeShown) -> None:
     worst = profile.worst()
     index = model.slice_index(count, worst)
     name = AXIS_NAMES[axis]
-    st.slider(
-        f"Slice ({name}, {model.plane})",
-        0,
-        count - 1,
-        key=synced("volume_slice", index),
-        on_change=on_change("volume_slice", model.set_slice),
-    )
+    if count > 1:
+        st.slider(
+            f"Slice ({name}, {model.plane})",
+            0,
+            count - 1,
+            key=synced("volume_slice", index),
+            on_change=on_change("volume_slice", model.set_slice),
+        )
+    else:  # a slider needs two values
+        st.caption(f"One {model.plane} slice ({name} = 0).")
     _jump_buttons(model, seen, worst, name)
     _overlay(result, shown.token, seen, index)
     _strip(model, seen, index, worst, name)
