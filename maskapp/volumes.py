@@ -41,6 +41,10 @@ _NIFTI2_PAIR = b"ni2\0"
 _GZIP = b"\x1f\x8b"
 _NRRD = re.compile(rb"NRRD000[1-5]\r?\n")
 _CHUNK = 1 << 24
+#: A MetaImage (.mha / .mhd) text header's first field.
+_META = re.compile(rb"\s*(ObjectType|NDims|Comment|ObjectSubType)\s*=")
+#: Largest MetaImage header read as text (its fields end at ElementDataFile).
+_META_HEADER = 1 << 16
 
 #: NIfTI spatial units (xyzt_units & 7) as maskapp writes them.
 _UNITS = {"mm": "mm", "meter": "m", "micron": "µm"}
@@ -57,13 +61,15 @@ _SPACES = {
 
 
 def sniff(data: bytes) -> str | None:
-    """``'nifti'``, ``'gzip'`` (perhaps a .nii.gz), ``'nrrd'`` or None, from the first bytes."""
+    """``'nifti'``, ``'gzip'`` (perhaps a .nii.gz), ``'nrrd'``, ``'metaimage'`` or None."""
     if data[:2] == _GZIP:
         return "gzip"
     if _is_nifti_header(data):
         return "nifti"
     if _NRRD.match(data[:10]):
         return "nrrd"
+    if _META.match(data[:64]):
+        return "metaimage"
     return None
 
 
@@ -104,7 +110,88 @@ def decode_volume(
         return _decode_nifti(data, data[:1024], compressed=False, limit=limit)
     if kind == "nrrd":
         return _decode_nrrd(data, folder=folder, limit=limit)
+    if kind == "metaimage":
+        return _decode_metaimage(data, limit=limit)
     raise MaskError("The file is not a NIfTI or NRRD volume.")
+
+
+# --- MetaImage (SimpleITK, optional) -------------------------------------------
+
+
+def _meta_fields(data: bytes) -> dict[str, str]:
+    """The ``Key = value`` lines of a MetaImage header, up to ElementDataFile."""
+    fields: dict[str, str] = {}
+    for line in data[:_META_HEADER].split(b"\n"):
+        key, sep, value = line.decode("latin-1").partition("=")
+        if not sep:
+            continue
+        fields[key.strip()] = value.strip()
+        if key.strip() == "ElementDataFile":
+            break
+    return fields
+
+
+def _decode_metaimage(data: bytes, *, limit: int):
+    """An .mha (data attached) through SimpleITK, when it is installed.
+
+    The voxel cap is checked from ``DimSize`` before SimpleITK reads anything.
+    SimpleITK's array is (z, y, x) = (k, j, i) already; its direction matrix,
+    spacing and origin are in LPS and become a RAS+ affine as for NRRD.
+    """
+    fields = _meta_fields(data)
+    if fields.get("ElementDataFile", "LOCAL").upper() != "LOCAL":
+        raise MaskError(
+            "The file is a MetaImage header (.mhd) whose voxels are in another file; "
+            "save it as a single .mha, or convert it to .nii.gz."
+        )
+    try:
+        sizes = [int(v) for v in fields.get("DimSize", "").split()]
+    except ValueError:
+        sizes = []
+    if not sizes:
+        raise MaskError(
+            "The MetaImage header has no valid DimSize; write the volume again from the "
+            "tool that made it."
+        )
+    _spatial_dims(tuple(sizes), "MetaImage", limit)  # the same size guards, from the header
+    try:
+        import SimpleITK as sitk
+    except ImportError as err:
+        raise MaskError(
+            "The file is a MetaImage (.mha) volume, which maskapp reads through SimpleITK; "
+            "install it (pip install SimpleITK) or convert the volume to .nii.gz."
+        ) from err
+    import tempfile
+
+    with tempfile.NamedTemporaryFile(suffix=".mha") as handle:
+        handle.write(data)
+        handle.flush()
+        try:
+            image = sitk.ReadImage(handle.name)
+        except RuntimeError as err:
+            raise MaskError(
+                "The MetaImage file is corrupt or truncated (SimpleITK cannot read its "
+                "voxels); write the volume again from the tool that made it."
+            ) from err
+    if image.GetNumberOfComponentsPerPixel() != 1:
+        raise MaskError(
+            "The MetaImage holds vector voxels (several values each); save one label per "
+            "voxel."
+        )
+    array = sitk.GetArrayFromImage(image)
+    if array.ndim != 3:
+        raise MaskError(
+            f"The MetaImage has {array.ndim} dimensions; a volume has three — save the "
+            "3-D label volume."
+        )
+    spacing = np.asarray(image.GetSpacing(), np.float64)
+    direction = np.asarray(image.GetDirection(), np.float64).reshape(3, 3)
+    affine = np.eye(4)
+    affine[:3, :3] = direction * spacing[None, :]
+    affine[:3, 3] = image.GetOrigin()
+    affine[:2] *= -1  # LPS → RAS+
+    geometry = affine_geometry(array.shape, affine)
+    return array, geometry, "MetaImage", ("read with SimpleITK",)
 
 
 # --- NIfTI -------------------------------------------------------------------

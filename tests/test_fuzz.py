@@ -651,6 +651,8 @@ MAGICS = (
     # Volumes: gzip (a .nii.gz), a NIfTI-1 / NIfTI-2 header size, NRRD's magic line.
     b"\x1f\x8b", b"\x1f\x8b\x08\x00", b"\x5c\x01\x00\x00", b"\x1c\x02\x00\x00",
     b"NRRD0004\n", b"NRRD0005\ntype: uint8\ndimension: 3\nsizes: 4 4 4\nencoding: raw\n\n",
+    b"ObjectType = Image\n", b"ObjectType = Image\nNDims = 3\nDimSize = 4 4 4\n"
+    b"ElementType = MET_UCHAR\nElementDataFile = LOCAL\n",
 )  # fmt: skip
 
 
