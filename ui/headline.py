@@ -24,7 +24,7 @@ _CARD_STYLE = """<style>
 </style>"""
 
 
-def headline(result: Comparison) -> None:
+def headline(result: Comparison, *, classes_table: str = "the classes view") -> None:
     """Five cards; an undefined value says so in full, with its reason beneath."""
     st.html(_CARD_STYLE)
     undefined = result.undefined
@@ -39,7 +39,7 @@ def headline(result: Comparison) -> None:
         st.caption(
             "Label-map mode: IoU, Dice, precision and recall above are foreground (any class) "
             f"vs background; per class, mean IoU {report.format_value(classes.mean_iou)} · "
-            f"mean Dice {report.format_value(classes.mean_dice)} (the classes view has the table)."
+            f"mean Dice {report.format_value(classes.mean_dice)} ({classes_table} has the table)."
         )
     sentence = report.edge_case_sentence(result)
     if sentence:

@@ -50,7 +50,7 @@ def render() -> None:
     if result.geometry is not None:
         st.caption(f"Compared on the grid {result.geometry.describe()}; distances in "
                    f"{result.geometry.unit}.")  # fmt: skip
-    headline(result)
+    headline(result, classes_table="the per-class table below")
     volume_viewer.render(model, shown)
     volume_numbers.render(result)
 
