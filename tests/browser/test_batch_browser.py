@@ -13,6 +13,8 @@ import zipfile
 
 import numpy as np
 import pytest
+from browser_driving import metric_value, rerun, wait_idle
+from browser_driving import upload as upload_file
 from PIL import Image
 
 from maskapp import compare
@@ -21,9 +23,11 @@ from maskapp.pair import Options
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
-METRIC = '[data-testid="stMetric"]'
 ROWS, COLS = 120, 160
+
+
+def upload(page, index: int, name: str, data: bytes) -> None:
+    upload_file(page, index, name, data, "application/zip")
 
 
 def png(mask: np.ndarray) -> bytes:
@@ -51,44 +55,6 @@ CANDIDATES = zipped(
     {f"scan_{i:02}.png": png(disk(80 + 4 * i, 30)) for i in range(9)}
     | {"__MACOSX/._scan_00.png": b"junk"}
 )
-
-
-def wait_idle(page) -> None:
-    page.wait_for_selector(IDLE, state="attached")
-    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached")
-
-
-def watch_run_state(page) -> None:
-    page.evaluate(
-        """() => {
-            const app = document.querySelector('[data-testid="stApp"]');
-            window.__runStates = [];
-            new MutationObserver(() => window.__runStates.push(
-                app.getAttribute('data-test-script-state'))
-            ).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
-        }"""
-    )
-
-
-def rerun(page, action) -> None:
-    """Do ``action`` and wait until the run it starts has finished."""
-    watch_run_state(page)
-    action()
-    page.wait_for_function("() => window.__runStates.includes('notRunning')")
-    wait_idle(page)
-
-
-def metric_value(page, label: str):
-    card = page.locator(METRIC).filter(
-        has=page.locator('[data-testid="stMetricLabel"]', has_text=re.compile(f"^{label}$"))
-    )
-    return card.locator('[data-testid="stMetricValue"]')
-
-
-def upload(page, index: int, name: str, data: bytes) -> None:
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').nth(index).set_input_files(
-        files=[{"name": name, "mimeType": "application/zip", "buffer": data}]
-    )
 
 
 def load_and_run(page) -> None:

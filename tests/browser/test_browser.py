@@ -20,6 +20,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import numpy as np
 import pytest
+from browser_driving import IDLE, METRIC, metric_value, rerun, wait_idle, watch_run_state
+from browser_driving import upload as upload_file
 from PIL import Image
 from scipy import ndimage
 
@@ -29,8 +31,6 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES = json.loads((ROOT / "assets" / "cases.json").read_text())["cases"]
-IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
-METRIC = '[data-testid="stMetric"]'
 ERROR = '[data-testid="stAlertContentError"]'
 HOSTILE_NAME = "[x](javascript:alert(1))<b>.png"
 HEADLINE = ["IoU", "Dice", "Precision", "Recall", "HD95"]
@@ -41,6 +41,10 @@ SLACK = 2
 # Masks the size of the default demo's background photo: the overlay keeps the
 # photo under them, and with it the opacity slider in the figure.
 COLS, ROWS = Image.open(ROOT / "assets" / CASES["typical"]["files"]["background"]).size
+
+
+def upload(page, index: int, name: str, data: bytes) -> None:
+    upload_file(page, index, name, data, "image/png")
 
 
 def disk(centre: tuple[float, float], radius: float) -> np.ndarray:
@@ -61,12 +65,6 @@ HTML_PNG = b"<html><b>bold</b><a href='javascript:alert(2)'>x</a></html>"
 
 
 # ---------------------------------------------------------------- helpers
-
-
-def wait_idle(page) -> None:
-    """The script has finished its run and the "Running…" widget is gone."""
-    page.wait_for_selector(IDLE, state="attached")
-    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached")
 
 
 def open_app(page, query: str = ""):
@@ -97,14 +95,6 @@ def metric_values(page) -> dict[str, str]:
     )
 
 
-def metric_value(page, label: str):
-    """Locator of one metric card's value, found by its exact label."""
-    card = page.locator(METRIC).filter(
-        has=page.locator('[data-testid="stMetricLabel"]', has_text=re.compile(f"^{label}$"))
-    )
-    return card.locator('[data-testid="stMetricValue"]')
-
-
 def wait_for_metric(page, label: str, text: str) -> None:
     from playwright.sync_api import expect
 
@@ -116,24 +106,6 @@ def headline_of(reference: bytes, candidate: bytes) -> dict[str, str]:
     """The five cards as the page must print them: maskapp.compare of the same bytes."""
     result = compare(reference, candidate)
     return {label: f"{getattr(result, label.lower()):.4f}" for label in HEADLINE}
-
-
-def upload(page, index: int, name: str, data: bytes) -> None:
-    """Upload through the real <input type=file> (0 reference, 1 candidate, 2 background)."""
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').nth(index).set_input_files(
-        files=[{"name": name, "mimeType": "image/png", "buffer": data}]
-    )
-
-
-def rerun(page, action) -> None:
-    """Do ``action`` (a click) and wait until the run it starts has finished.
-
-    Waiting for "notRunning" alone can pass before the run has begun.
-    """
-    watch_run_state(page)
-    action()
-    page.wait_for_function("() => window.__runStates.includes('notRunning')")
-    wait_idle(page)
 
 
 def choose_view(page, view: str) -> None:
@@ -244,19 +216,6 @@ class Socket:
             ws.on("framereceived", lambda data: self.received.append(kind(ForwardMsg, data)))
 
         page.on("websocket", attach)
-
-
-def watch_run_state(page) -> None:
-    """From now on, record every change of the app's run state in the page."""
-    page.evaluate(
-        """() => {
-            const app = document.querySelector('[data-testid="stApp"]');
-            window.__runStates = [];
-            new MutationObserver(() => window.__runStates.push(
-                app.getAttribute('data-test-script-state'))
-            ).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
-        }"""
-    )
 
 
 def run_states(page) -> list[str]:

@@ -7,19 +7,22 @@ Uses the server, browser, page, phone and screenshot fixtures of conftest.py.
 from __future__ import annotations
 
 import gzip
-import re
 
 import nibabel as nib
 import numpy as np
 import pytest
+from browser_driving import metric_value, rerun, wait_idle
+from browser_driving import upload as upload_file
 
 from maskapp import compare
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
-METRIC = '[data-testid="stMetric"]'
 SLIDER = '.st-key-volume_slice input[type="range"]'
+
+
+def upload(page, index: int, name: str, data: bytes) -> None:
+    upload_file(page, index, name, data, "application/gzip")
 
 
 def _volume(shift: int) -> bytes:
@@ -35,40 +38,6 @@ def _volume(shift: int) -> bytes:
 
 
 REFERENCE, CANDIDATE = _volume(0), _volume(3)
-
-
-def wait_idle(page) -> None:
-    page.wait_for_selector(IDLE, state="attached")
-    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached")
-
-
-def rerun(page, action) -> None:
-    """Do ``action`` and wait until the run it starts has finished."""
-    page.evaluate(
-        """() => {
-            const app = document.querySelector('[data-testid="stApp"]');
-            window.__runStates = [];
-            new MutationObserver(() => window.__runStates.push(
-                app.getAttribute('data-test-script-state'))
-            ).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
-        }"""
-    )
-    action()
-    page.wait_for_function("() => window.__runStates.includes('notRunning')")
-    wait_idle(page)
-
-
-def metric_value(page, label: str):
-    card = page.locator(METRIC).filter(
-        has=page.locator('[data-testid="stMetricLabel"]', has_text=re.compile(f"^{label}$"))
-    )
-    return card.locator('[data-testid="stMetricValue"]')
-
-
-def upload(page, index: int, name: str, data: bytes) -> None:
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').nth(index).set_input_files(
-        files=[{"name": name, "mimeType": "application/gzip", "buffer": data}]
-    )
 
 
 def slider_value(page) -> int:
