@@ -10,6 +10,7 @@ import struct
 import zlib
 
 import numpy as np
+import pytest
 from PIL import Image
 from scipy import ndimage
 
@@ -125,3 +126,34 @@ def assert_actionable(err: MaskError) -> None:
     assert not message.lower().startswith(PILLOW_PHRASES), message
     if err.__cause__ is not None:
         assert message != str(err.__cause__), message
+
+
+def segmetrics_by_simpleitk(ref, cand, spacing):
+    """seg-metrics 1.2.8's computeQualityMeasures, distance part, on SimpleITK directly.
+
+    ``spacing`` in array order (rows, columns[, …]); SimpleITK takes it reversed.
+    """
+    sitk = pytest.importorskip("SimpleITK")
+
+    def image(mask):
+        img = sitk.GetImageFromArray(mask.astype(np.uint8))
+        img.SetSpacing(tuple(float(s) for s in spacing[::-1]))
+        return img
+
+    def distance_map(mask):
+        if mask.sum() == 0:
+            return np.zeros(mask.shape, np.float32)
+        dm = sitk.SignedMaurerDistanceMap(
+            image(mask) > 0.5, squaredDistance=False, useImageSpacing=True
+        )
+        return np.abs(sitk.GetArrayFromImage(dm))
+
+    def contour(mask):
+        return sitk.GetArrayFromImage(sitk.LabelContour(image(mask) > 0.5, fullyConnected=True))
+
+    pooled = np.concatenate(
+        [distance_map(ref)[contour(cand) > 0], distance_map(cand)[contour(ref) > 0]]
+    ).astype(np.float64)
+    if len(pooled) == 0:
+        return {"hausdorff": 0.0, "hd95": 0.0, "assd": 0.0}
+    return {"hausdorff": pooled.max(), "hd95": np.percentile(pooled, 95), "assd": pooled.mean()}

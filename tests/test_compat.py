@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import blobs, disk, grid
+from helpers import blobs, disk, grid, segmetrics_by_simpleitk
 
 from maskapp import MaskError, compare
 from maskapp.compat import (
@@ -168,41 +168,9 @@ def test_medpy_live(ref, cand, spacing):
         assert ours[key] == pytest.approx(theirs, rel=1e-9, abs=1e-12, nan_ok=True), key
 
 
-def _segmetrics_by_simpleitk(ref, cand, spacing):
-    """seg-metrics 1.2.8's computeQualityMeasures, distance part, on SimpleITK directly."""
-    sitk = pytest.importorskip("SimpleITK")
-
-    def image(mask):
-        img = sitk.GetImageFromArray(mask.astype(np.uint8))
-        img.SetSpacing((spacing[1], spacing[0]))
-        return img
-
-    def distance_map(mask):
-        if mask.sum() == 0:
-            return np.zeros(mask.shape, np.float32)
-        dm = sitk.SignedMaurerDistanceMap(
-            image(mask) > 0.5, squaredDistance=False, useImageSpacing=True
-        )
-        return np.abs(sitk.GetArrayFromImage(dm))
-
-    def contour(mask):
-        return sitk.GetArrayFromImage(sitk.LabelContour(image(mask) > 0.5, fullyConnected=True))
-
-    pooled = np.concatenate(
-        [distance_map(ref)[contour(cand) > 0], distance_map(cand)[contour(ref) > 0]]
-    ).astype(np.float64)
-    if len(pooled) == 0:
-        return {"hausdorff": 0.0, "hd95": 0.0, "assd": 0.0}
-    return {
-        "hausdorff": pooled.max(),
-        "hd95": np.percentile(pooled, 95),
-        "assd": pooled.mean(),
-    }
-
-
 @pytest.mark.parametrize("ref, cand, spacing", GENERATED)
 def test_segmetrics_live_through_simpleitk(ref, cand, spacing):
-    theirs = _segmetrics_by_simpleitk(ref, cand, spacing)
+    theirs = segmetrics_by_simpleitk(ref, cand, spacing)
     ours = compat_values(Inputs(ref, cand, spacing=spacing), ("seg-metrics",))["seg-metrics"]
     for key, value in theirs.items():
         assert ours[key] == pytest.approx(value, rel=1e-5, abs=1e-4), key

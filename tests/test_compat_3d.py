@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import segmetrics_by_simpleitk
 from scipy import ndimage
 
 from maskapp import compare
@@ -140,41 +141,13 @@ def test_surfels_and_contour_equal_their_dense_definitions(seed):
         assert label_contour(mask, box).tolist() == np.argwhere(thick).tolist()
 
 
-def _segmetrics_by_simpleitk(ref, cand, spacing):
-    """seg-metrics 1.2.8's distance part, on SimpleITK directly (array order z, y, x)."""
-    sitk = pytest.importorskip("SimpleITK")
-
-    def image(mask):
-        img = sitk.GetImageFromArray(mask.astype(np.uint8))
-        img.SetSpacing(tuple(float(s) for s in spacing[::-1]))
-        return img
-
-    def distance_map(mask):
-        if mask.sum() == 0:
-            return np.zeros(mask.shape, np.float32)
-        dm = sitk.SignedMaurerDistanceMap(
-            image(mask) > 0.5, squaredDistance=False, useImageSpacing=True
-        )
-        return np.abs(sitk.GetArrayFromImage(dm))
-
-    def contour(mask):
-        return sitk.GetArrayFromImage(sitk.LabelContour(image(mask) > 0.5, fullyConnected=True))
-
-    pooled = np.concatenate(
-        [distance_map(ref)[contour(cand) > 0], distance_map(cand)[contour(ref) > 0]]
-    ).astype(np.float64)
-    if len(pooled) == 0:
-        return {"hausdorff": 0.0, "hd95": 0.0, "assd": 0.0}
-    return {"hausdorff": pooled.max(), "hd95": np.percentile(pooled, 95), "assd": pooled.mean()}
-
-
 @pytest.mark.parametrize(
     "seed, spacing",
     [(0, (1.0, 1.0, 1.0)), (1, (2.5, 0.8, 0.6)), (2, (0.5, 1.5, 1.0)), (3, (3.0, 1.0, 1.0))],
 )
 def test_segmetrics_3d_live_through_simpleitk(seed, spacing):
     ref, cand = _volumes(seed)
-    theirs = _segmetrics_by_simpleitk(ref, cand, spacing)
+    theirs = segmetrics_by_simpleitk(ref, cand, spacing)
     r = compare(ref, cand, volume=True, spacing=spacing, objects=False, compat="seg-metrics")
     for key, value in theirs.items():
         assert r.compat["seg-metrics"][key] == pytest.approx(value, rel=1e-5, abs=1e-4), key
