@@ -23,6 +23,7 @@ import pytest
 from browser_driving import IDLE, METRIC, metric_value, rerun, wait_idle, watch_run_state
 from browser_driving import upload as upload_file
 from PIL import Image
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from scipy import ndimage
 
 from maskapp import compare, confusion_map, read_mask
@@ -109,9 +110,27 @@ def headline_of(reference: bytes, candidate: bytes) -> dict[str, str]:
 
 
 def choose_view(page, view: str) -> None:
+    """Click a view and wait for its run; the view must end up chosen.
+
+    A click that lands while the previous view's large chart is still being laid out
+    is sometimes lost by the browser (CI saw one in ~40 runs: no rerun ever started),
+    so a click that starts no run within 20 s is made once more.
+    """
     radio = page.get_by_role("radiogroup", name="View").get_by_role("radio", name=view, exact=True)
-    if not radio.is_checked():
-        rerun(page, radio.click)
+    for _ in range(2):
+        if radio.is_checked():
+            break
+        watch_run_state(page)
+        radio.click()
+        try:
+            page.wait_for_function(
+                "() => window.__runStates.includes('notRunning')", timeout=20_000
+            )
+            break
+        except PlaywrightTimeout:
+            continue
+    wait_idle(page)
+    assert radio.is_checked(), view
 
 
 def chart(page, key: str):
