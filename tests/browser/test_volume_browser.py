@@ -49,8 +49,12 @@ def open_and_upload(page) -> None:
     page.get_by_role("heading", name="Compare two volumes").wait_for()
     metric_value(page, "Dice").wait_for()  # the demo case
     wait_idle(page)
-    rerun(page, lambda: upload(page, 0, "reference.nii.gz", REFERENCE))
-    rerun(page, lambda: upload(page, 1, "candidate.nii.gz", CANDIDATE))
+    # Wait on what the page shows, not on a run starting: an upload's run can begin
+    # before the run-state watcher of rerun() is in place (CI saw it on a phone).
+    upload(page, 0, "reference.nii.gz", REFERENCE)
+    page.get_by_text("reference.nii.gz").first.wait_for()
+    wait_idle(page)
+    upload(page, 1, "candidate.nii.gz", CANDIDATE)
     page.get_by_text("Compared on the grid 64×56×30 at 0.7×0.7×3 mm (RAS)").wait_for()
     wait_idle(page)
 
