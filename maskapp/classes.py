@@ -405,21 +405,7 @@ def compare_classes(
     candidate_void = np.zeros(k, np.int64)
     candidate_void[found] = candidate_void_all[source]
 
-    tp = np.diagonal(confusion)
-    reference_area = confusion.sum(axis=1) + candidate_void
-    candidate_area = confusion.sum(axis=0)
-    names = names or {}
-    classes = tuple(
-        _class_stats(
-            label,
-            str(names.get(label, label)),
-            int(reference_area[i]),
-            int(candidate_area[i]),
-            int(tp[i]),
-            int(candidate_void[i]),
-        )
-        for i, label in enumerate(class_labels)
-    )
+    classes = class_stats_of(class_labels, confusion, candidate_void, names)
 
     excluded = None if include_background else background
     averaged = [c for c in classes if c.present and c.label != excluded]
@@ -476,6 +462,35 @@ def _class_stats(
         present=union > 0,
         candidate_void=candidate_void,
         undefined=undefined,
+    )
+
+
+def class_stats_of(
+    labels: Sequence[int],
+    confusion: np.ndarray,
+    candidate_void: np.ndarray,
+    names: Mapping[int, str] | None = None,
+) -> tuple[ClassStats, ...]:
+    """Per-class statistics read from a confusion matrix (one case's or a dataset's sum).
+
+    ``confusion[i, j]``: non-ignored pixels of reference ``labels[i]`` read as
+    ``labels[j]``; ``candidate_void[i]``: pixels of ``labels[i]`` the candidate
+    marked void (misses under the 'reference' policy).
+    """
+    tp = np.diagonal(confusion)
+    reference_area = confusion.sum(axis=1) + candidate_void
+    candidate_area = confusion.sum(axis=0)
+    names = names or {}
+    return tuple(
+        _class_stats(
+            label,
+            str(names.get(label, label)),
+            int(reference_area[i]),
+            int(candidate_area[i]),
+            int(tp[i]),
+            int(candidate_void[i]),
+        )
+        for i, label in enumerate(labels)
     )
 
 

@@ -213,13 +213,7 @@ class ObjectRecord:
             "min_col": self.bbox[1],
             "max_row": self.bbox[2],
             "max_col": self.bbox[3],
-            "matched_id": self.matched_id,
-            "matched_iou": self.matched_iou,
-            "best_id": self.best_id,
-            "best_iou": self.best_iou,
-            "part_of": self.part_of,
-            "split": self.split,
-            "merged": self.merged,
+            **self._links(),
         }
 
 

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..classes import _averages, _class_stats, no_mean_reason
+from ..classes import _averages, class_stats_of, no_mean_reason
 from ..numbers import json_ready, safe_ratio
 
 if TYPE_CHECKING:
@@ -642,20 +642,7 @@ class ClassAccumulator:
 
     def _class_stats(self, names: Mapping[int, str]) -> list:
         """Per-class statistics of the summed matrix, by the single-pair definitions."""
-        tp = np.diagonal(self._confusion)
-        reference_area = self._confusion.sum(axis=1) + self._candidate_void
-        candidate_area = self._confusion.sum(axis=0)
-        return [
-            _class_stats(
-                label,
-                str(names.get(label, label)),
-                int(reference_area[i]),
-                int(candidate_area[i]),
-                int(tp[i]),
-                int(self._candidate_void[i]),
-            )
-            for i, label in enumerate(self._labels)
-        ]
+        return list(class_stats_of(self._labels, self._confusion, self._candidate_void, names))
 
     @staticmethod
     def _averaged(stats: list, include_background: bool, background: int | None) -> list:
